@@ -1,0 +1,139 @@
+"""KOTAKU Lapangan: the field app of the KOTAKU programme's Cash For Work and DFAT activities."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_compress import Compress
+from flask_htmx import HTMX
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so migrations can alter them on SQLite and PostgreSQL alike.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login = LoginManager()
+csrf = CSRFProtect()
+htmx = HTMX()
+compress = Compress()
+
+
+def create_app(test_config=None):
+    """Build the app: configuration, extensions, blueprints, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(_default_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    login.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+
+    from . import database, web
+
+    database.init_app(app)
+    web.init_app(app)
+
+    from . import (
+        attendance,
+        auth,
+        conflicts,
+        dashboard,
+        home,
+        org,
+        pwa,
+        sync,
+        workers,
+    )
+
+    for module in (auth, home, org, workers, attendance, conflicts, dashboard, sync, pwa):
+        app.register_blueprint(module.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _default_config(instance_path):
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path}/kotaku.db",
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("KOTAKU_HTTPS") == "1",
+        # A field rotation: a facilitator may stay in the kelurahan for weeks.
+        "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+        # The outbox fetches a fresh token at send time; forms left open stay valid for the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_METHOD": "scrypt",
+        "TIMEZONE": "Asia/Makassar",
+        # Days a work date may lie before the day the phone recorded it; None = no limit.
+        "BACKDATE_WINDOW_DAYS": _int_or_none(os.environ.get("KOTAKU_BACKDATE_WINDOW_DAYS")),
+        "SYNC_MAX_RECORDS": 500,
+        "LOGIN_MAX_FAILURES_PER_USER": 5,
+        "LOGIN_MAX_FAILURES_PER_IP": 20,
+        "LOGIN_LOCK_MINUTES": 15,
+        "BUILD_SALT": os.environ.get("KOTAKU_BUILD_SALT", ""),
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+            "text/csv",
+        ],
+    }
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
+def _instance_secret(instance_path):
+    """A per-installation key kept in instance/, so sessions survive a restart of `make run`."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _sqlalchemy_url(url):
+    """Use psycopg 3 for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

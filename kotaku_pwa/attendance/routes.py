@@ -1,0 +1,95 @@
+from datetime import date, timedelta
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from .. import db, htmx
+from ..access import get_ksm, ksm_query
+from ..models import Attendance, Worker
+from ..workdays import date_problem, default_day, today, week_of
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Choose a KSM; each opens on today (kept inside its activity period)."""
+    day = today(current_app.config["TIMEZONE"])
+    ksms = db.session.scalars(ksm_query()).all()
+    return render_template(
+        "attendance/index.html",
+        ksms=ksms,
+        work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+    )
+
+
+@bp.get("/<int:ksm_id>/go")
+@login_required
+def go(ksm_id):
+    """The date picker's plain-HTML fallback: redirect to the chosen day."""
+    day = _parse_day(request.args.get("day", ""))
+    return redirect(url_for("attendance.day", ksm_id=ksm_id, day=day.isoformat()))
+
+
+@bp.get("/<int:ksm_id>/<day>")
+@login_required
+def day(ksm_id, day):
+    """The attendance day page: every worker of the KSM with a checkbox, one save."""
+    ksm = get_ksm(ksm_id)
+    work_day = _parse_day(day)
+    problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
+    recorded = _recorded(ksm.id, work_day)
+    return render_template(
+        "attendance/day.html",
+        ksm=ksm,
+        day=work_day,
+        problem=problem,
+        workers=workers,
+        recorded=recorded,
+        hok=sum(1 for p in recorded.values() if p),
+        prev_day=work_day - timedelta(days=1),
+        next_day=work_day + timedelta(days=1),
+    )
+
+
+@bp.get("/<int:ksm_id>/<day>/week")
+@login_required
+def week(ksm_id, day):
+    """HOK per worker for the week around a day (a fragment for htmx, or a page of its own)."""
+    ksm = get_ksm(ksm_id)
+    days = week_of(_parse_day(day), ksm.start_date, ksm.end_date)
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
+    present = set(
+        db.session.execute(
+            db.select(Attendance.worker_id, Attendance.work_date).where(
+                Attendance.ksm_id == ksm.id,
+                Attendance.present.is_(True),
+                Attendance.work_date.in_(days),
+            )
+        ).tuples()
+    )
+    template = "attendance/_week.html" if htmx else "attendance/week.html"
+    return render_template(
+        template, ksm=ksm, days=days, workers=workers, present=present, day=_parse_day(day)
+    )
+
+
+def _recorded(ksm_id, work_day):
+    """worker id → present, for the attendance already stored for this day."""
+    return dict(
+        db.session.execute(
+            db.select(Attendance.worker_id, Attendance.present).where(
+                Attendance.ksm_id == ksm_id, Attendance.work_date == work_day
+            )
+        )
+        .tuples()
+        .all()
+    )
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)

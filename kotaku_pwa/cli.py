@@ -1,0 +1,126 @@
+"""Commands: `flask --app app demo`, `generate`, `create-user`."""
+
+import uuid
+from datetime import date, timedelta
+
+import click
+
+from . import db
+from .models import ROLES, Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
+
+
+def init_app(app):
+    app.cli.add_command(demo)
+    app.cli.add_command(generate)
+    app.cli.add_command(create_user)
+
+
+@click.command()
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet (make run).")
+def demo(if_empty):
+    """Load the demo data of Kota Mataram (idempotent)."""
+    from .demo import load_demo
+
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        return
+    load_demo()
+    click.echo(
+        "Data demo Kota Mataram siap. Akun demo: faskel, bendahara, askot, admin (kata sandi: kotaku-demo)."
+    )
+
+
+@click.command()
+@click.option("--kelurahan", "n_kelurahan", default=16, show_default=True)
+@click.option("--workers", "n_workers", default=50, show_default=True, help="Workers per kelurahan.")
+@click.option("--days", "n_days", default=60, show_default=True, help="Working days of attendance.")
+@click.option("--kota", "kota_name", default="Kota Sintetis", show_default=True)
+def generate(n_kelurahan, n_workers, n_days, kota_name):
+    """Make large synthetic data (one KSM per kelurahan) for benchmarks."""
+    kota = Kota(name=f"{kota_name} {uuid.uuid4().hex[:6]}")
+    db.session.add(kota)
+    db.session.flush()
+    kecamatan = Kecamatan(kota_id=kota.id, name="Kecamatan Sintetis")
+    db.session.add(kecamatan)
+    db.session.flush()
+    start = date(2021, 4, 15)
+    days = [start + timedelta(days=i) for i in range(n_days)]
+    creator = db.session.scalars(db.select(User.id).order_by(User.id)).first()
+    if creator is None:
+        raise click.ClickException("Buat satu pengguna dulu (flask --app app demo).")
+    region = f"5271{uuid.uuid4().int % 90 + 10:02d}"  # a fresh kecamatan code per run
+    total = 0
+    with click.progressbar(range(n_kelurahan), label="Membuat data") as bar:
+        for k in bar:
+            kelurahan = Kelurahan(
+                kecamatan_id=kecamatan.id, name=f"Kelurahan {k + 1}", cfw=True, bpm_allocation=300_000_000
+            )
+            db.session.add(kelurahan)
+            db.session.flush()
+            ksm = Ksm(
+                kelurahan_id=kelurahan.id,
+                name=f"KSM {k + 1}",
+                activity="Drainase",
+                budget=300_000_000,
+                start_date=start,
+                end_date=days[-1],
+            )
+            db.session.add(ksm)
+            db.session.flush()
+            workers = [_synthetic_worker(ksm, k * n_workers + w, region, creator) for w in range(n_workers)]
+            db.session.execute(db.insert(Worker), workers)
+            ids = db.session.execute(db.select(Worker.id).where(Worker.ksm_id == ksm.id)).scalars().all()
+            db.session.execute(
+                db.insert(Attendance),
+                [
+                    {
+                        "uuid": str(uuid.uuid4()),
+                        "payload_hash": "generated",
+                        "created_by_id": creator,
+                        "ksm_id": ksm.id,
+                        "worker_id": worker_id,
+                        "work_date": day,
+                        "present": (worker_id + day.day) % 9 != 0,
+                    }
+                    for worker_id in ids
+                    for day in days
+                ],
+            )
+            total += len(ids) * len(days)
+            db.session.commit()
+    click.echo(f"{n_kelurahan} kelurahan, {n_kelurahan * n_workers} pekerja, {total} baris kehadiran.")
+
+
+def _synthetic_worker(ksm, i, region, creator):
+    """The i-th synthetic worker, with a NIK unique for up to 3 million workers."""
+    day, month, serial = i // 9999 % 28 + 1, i // (9999 * 28) % 12 + 1, i % 9999 + 1
+    return {
+        "uuid": str(uuid.uuid4()),
+        "payload_hash": "generated",
+        "created_by_id": creator,
+        "ksm_id": ksm.id,
+        "nik": f"{region}{day:02d}{month:02d}80{serial:04d}",
+        "name": f"Pekerja {i + 1}",
+        "gender": "P" if i % 3 == 0 else "L",
+        "birth_date": date(1980, month, day),
+        "category": "pekerja",
+        "season": 2021,
+        "low_income_covid": True,
+        "lost_income": False,
+        "breadwinner": True,
+    }
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", "full_name", required=True)
+@click.password_option()
+def create_user(username, role, full_name, password):
+    """Create a user (scope is set later on the admin screen)."""
+    if db.session.execute(db.select(User).filter_by(username=username)).first():
+        raise click.ClickException(f"Nama pengguna {username} sudah dipakai.")
+    user = User(username=username.lower(), full_name=full_name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Pengguna {username} ({role}) dibuat.")

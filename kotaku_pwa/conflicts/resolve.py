@@ -1,0 +1,59 @@
+"""Resolving a conflict: keep the stored record, or let the incoming one replace what it clashed with."""
+
+from .. import audit, db
+from ..models import utcnow
+from ..sync.kinds import KINDS
+
+HIDDEN = {"id", "payload_hash", "received_at", "created_by_id"}
+
+
+def existing_row(conflict):
+    kind = KINDS.get(conflict.existing_kind)
+    return db.session.get(kind.MODEL, conflict.existing_id) if kind else None
+
+
+def describe(row) -> dict:
+    """The stored record's fields, as a supervisor reads them (NIK masked)."""
+    from ..formatting import mask_nik, mask_phone
+
+    if row is None:
+        return {}
+    values = {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in HIDDEN}
+    if "nik" in values:
+        values["nik"] = mask_nik(values["nik"])
+    if values.get("phone"):
+        values["phone"] = mask_phone(values["phone"])
+    return values
+
+
+def can_keep_incoming(conflict) -> bool:
+    """Only a second record for the same real thing may replace it (not a reused uuid)."""
+    return conflict.existing_uuid != conflict.uuid and hasattr(KINDS.get(conflict.kind), "keep_incoming")
+
+
+def resolve(conflict, keep, user):
+    """Close the conflict keeping 'existing' or 'incoming'; returns an error message or None."""
+    if conflict.status != "open":
+        return "Konflik ini sudah diselesaikan."
+    if keep == "incoming":
+        if not can_keep_incoming(conflict):
+            return "Untuk konflik ini hanya data yang tersimpan yang dapat dipertahankan."
+        row = existing_row(conflict)
+        problem = KINDS[conflict.kind].keep_incoming(conflict, row) if row else "Data lama tidak ada."
+        if problem:
+            return problem
+    elif keep != "existing":
+        return "Pilih data yang dipertahankan."
+    conflict.status = f"kept_{keep}"
+    conflict.resolved_by_id = user.id
+    conflict.resolved_at = utcnow()
+    audit.log(
+        f"conflict_kept_{keep}",
+        conflict.kind,
+        conflict.existing_id,
+        conflict.kelurahan_id,
+        user=user,
+        conflict_id=conflict.id,
+        incoming_uuid=conflict.uuid,
+    )
+    return None

@@ -1,0 +1,26 @@
+import csv
+import io
+
+from flask import Response
+
+from ..access import kelurahan_query, roles
+from . import bp
+from .queries import COLUMNS, kelurahan_rows
+
+
+@bp.get("/export.csv")
+@roles("supervisor", "admin")
+def export_csv():
+    """One row per kelurahan in scope, money in whole rupiah (SPEC.md header)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(kelurahan_rows(kelurahan_query()))
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename=kotaku-kelurahan.csv",
+            "Cache-Control": "no-store",
+        },
+    )

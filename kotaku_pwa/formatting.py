@@ -1,0 +1,44 @@
+"""How money, dates and personal numbers are shown: Rupiah, Indonesian dates, masked NIK and phone."""
+
+from datetime import date, datetime
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)  # fmt: skip
+
+
+def rupiah(amount) -> str:
+    """`1250000` → `Rp 1.250.000` (negative amounts keep their sign before Rp)."""
+    amount = int(amount or 0)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """`date(2021, 4, 12)` → `Senin, 12 April 2021`."""
+    if value is None:
+        return ""
+    return f"{DAYS[value.weekday()]}, {tanggal_pendek(value)}"
+
+
+def tanggal_pendek(value: date | datetime | None) -> str:
+    """`date(2021, 4, 12)` → `12 April 2021`."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def mask_nik(nik: str | None) -> str:
+    """Show the region code and serial only: `5271••••••••0003`."""
+    if not nik:
+        return ""
+    return nik[:4] + "•" * (len(nik) - 8) + nik[-4:] if len(nik) > 8 else "•" * len(nik)
+
+
+def mask_phone(phone: str | None) -> str:
+    """`081234567890` → `0812••••7890`."""
+    if not phone:
+        return ""
+    return phone[:4] + "•" * max(len(phone) - 8, 0) + phone[-4:] if len(phone) > 8 else "•" * len(phone)

@@ -1,0 +1,22 @@
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+
+from .. import db
+from ..access import kelurahan_query, ksm_query
+from ..workdays import default_day, today
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The signed-in user's home page: their area and what to do next."""
+    day = today(current_app.config["TIMEZONE"])
+    ksms = db.session.scalars(ksm_query()).all()
+    kelurahan = db.session.scalars(kelurahan_query()).all()
+    return render_template(
+        f"home/{current_user.role}.html",
+        kelurahan=kelurahan,
+        ksms=ksms,
+        work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+    )

@@ -1,0 +1,273 @@
+"""Every table of KOTAKU Lapangan.
+
+Money is integer Rupiah. Times are stored as naive UTC. Records made on phones (workers, attendance,
+and the later kinds) carry the sync columns of `SyncedRecord`: the browser-made uuid is UNIQUE, so a
+record resent after a lost reply is recognised instead of stored twice.
+"""
+
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import db
+
+ROLES = ("fasilitator", "bendahara", "supervisor", "admin")
+WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
+PAY_PERIODS = ("daily", "weekly", "biweekly")
+
+
+def utcnow():
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Kota(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    wage_pekerja: Mapped[int] = mapped_column(Integer, default=76000)
+    wage_tukang: Mapped[int] = mapped_column(Integer, default=85000)
+    wage_mandor: Mapped[int] = mapped_column(Integer, default=95000)
+
+    kecamatan: Mapped[list["Kecamatan"]] = relationship(back_populates="kota", order_by="Kecamatan.name")
+
+    def wage_rates(self):
+        return {c: getattr(self, f"wage_{c}") for c in WAGE_CATEGORIES}
+
+
+class Kecamatan(db.Model):
+    __table_args__ = (UniqueConstraint("kota_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kota_id: Mapped[int] = mapped_column(ForeignKey("kota.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+    kota: Mapped[Kota] = relationship(back_populates="kecamatan")
+    kelurahan: Mapped[list["Kelurahan"]] = relationship(back_populates="kecamatan", order_by="Kelurahan.name")
+
+
+class Kelurahan(db.Model):
+    __table_args__ = (UniqueConstraint("kecamatan_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kecamatan_id: Mapped[int] = mapped_column(ForeignKey("kecamatan.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    cfw: Mapped[bool] = mapped_column(Boolean, default=False)
+    dfat: Mapped[bool] = mapped_column(Boolean, default=False)
+    typology: Mapped[str | None] = mapped_column(String(40))
+    bpm_allocation: Mapped[int] = mapped_column(Integer, default=0)
+
+    kecamatan: Mapped[Kecamatan] = relationship(back_populates="kelurahan")
+    bkm: Mapped["Bkm | None"] = relationship(back_populates="kelurahan")
+    ksm: Mapped[list["Ksm"]] = relationship(back_populates="kelurahan", order_by="Ksm.name")
+
+    @property
+    def kota(self):
+        return self.kecamatan.kota
+
+    @property
+    def programmes(self):
+        return [p for p, on in (("CFW", self.cfw), ("DFAT", self.dfat)) if on]
+
+
+class Bkm(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    chair: Mapped[str | None] = mapped_column(String(100))
+    bank_account: Mapped[str | None] = mapped_column(String(60))
+
+    kelurahan: Mapped[Kelurahan] = relationship(back_populates="bkm")
+
+
+class Ksm(db.Model):
+    __table_args__ = (UniqueConstraint("kelurahan_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    activity: Mapped[str] = mapped_column(String(200))
+    budget: Mapped[int] = mapped_column(Integer, default=0)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    ketua: Mapped[str | None] = mapped_column(String(100))
+    sekretaris: Mapped[str | None] = mapped_column(String(100))
+    bendahara: Mapped[str | None] = mapped_column(String(100))
+    pay_period: Mapped[str] = mapped_column(String(10), default="weekly")
+    # Optional overrides of the kota's daily rates (None = the kota's rate is in force).
+    wage_pekerja: Mapped[int | None] = mapped_column(Integer)
+    wage_tukang: Mapped[int | None] = mapped_column(Integer)
+    wage_mandor: Mapped[int | None] = mapped_column(Integer)
+
+    kelurahan: Mapped[Kelurahan] = relationship(back_populates="ksm")
+
+    def wage_overrides(self):
+        return {c: getattr(self, f"wage_{c}") for c in WAGE_CATEGORIES}
+
+
+class ProgrammeYear(db.Model):
+    """The tranche plan and wage-share target of one programme in one year."""
+
+    __table_args__ = (UniqueConstraint("year", "programme"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    programme: Mapped[str] = mapped_column(String(10), default="CFW")
+    tranche_percentages: Mapped[list] = mapped_column(JSON, default=lambda: [70, 30])
+    wage_share_target: Mapped[int] = mapped_column(Integer, default=70)
+
+
+user_kelurahan = db.Table(
+    "user_kelurahan",
+    db.Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("kelurahan_id", ForeignKey("kelurahan.id"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Scope: a supervisor's kota, a bendahara's KSM, a fasilitator's kelurahan list.
+    kota_id: Mapped[int | None] = mapped_column(ForeignKey("kota.id"))
+    ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    kota: Mapped[Kota | None] = relationship()
+    ksm: Mapped[Ksm | None] = relationship()
+    kelurahan: Mapped[list[Kelurahan]] = relationship(secondary=user_kelurahan, order_by="Kelurahan.name")
+
+    # Which signed-in device this request comes from (set by the login loader, not stored here).
+    session_token = None
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.session_token
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_METHOD"])
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+
+class UserSession(db.Model):
+    """One signed-in device. Logout deletes it; a password change or deactivation deletes them all."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50))
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditLog(db.Model):
+    """Who created, changed, verified, reversed or resolved what, and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    object_kind: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()
+
+
+class SyncedRecord:
+    """Columns every record made on a phone carries (OFFLINE.md, "The design")."""
+
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("user.id"))
+
+
+class Worker(SyncedRecord, db.Model):
+    __table_args__ = (UniqueConstraint("nik", "season", name="uq_worker_nik_season"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
+    nik: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(10))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    low_income_covid: Mapped[bool] = mapped_column(Boolean, default=False)
+    lost_income: Mapped[bool] = mapped_column(Boolean, default=False)
+    breadwinner: Mapped[bool] = mapped_column(Boolean, default=False)
+    season: Mapped[int] = mapped_column(Integer)
+
+    ksm: Mapped[Ksm] = relationship()
+
+
+class Attendance(SyncedRecord, db.Model):
+    """One worker on one day: present counts as one HOK."""
+
+    __table_args__ = (
+        UniqueConstraint("worker_id", "work_date", name="uq_attendance_worker_day"),
+        Index("ix_attendance_ksm_day", "ksm_id", "work_date", "present"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"))
+    work_date: Mapped[date] = mapped_column(Date)
+    present: Mapped[bool] = mapped_column(Boolean)
+
+    worker: Mapped[Worker] = relationship()
+
+
+class Conflict(db.Model):
+    """A record that clashes with one already stored, kept for a supervisor to resolve."""
+
+    __table_args__ = (UniqueConstraint("uuid", "payload_hash", name="uq_conflict_uuid_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    existing_kind: Mapped[str] = mapped_column(String(20))
+    existing_uuid: Mapped[str] = mapped_column(String(36))
+    existing_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+    kelurahan: Mapped[Kelurahan] = relationship()

@@ -1,0 +1,7 @@
+"""The installable shell: manifest, service worker, offline page and the phone's outbox page."""
+
+from flask import Blueprint
+
+bp = Blueprint("pwa", __name__)
+
+from . import routes  # noqa: E402,F401

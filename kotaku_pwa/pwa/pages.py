@@ -1,0 +1,19 @@
+"""The pages a field user needs offline, warmed into the service worker's cache after sign-in."""
+
+from flask import current_app, url_for
+
+from ..workdays import default_day, today
+
+
+def offline_pages(user, ksms) -> list[str]:
+    day = today(current_app.config["TIMEZONE"])
+    pages = [url_for("home.index"), url_for("pwa.outbox")]
+    if user.role in ("fasilitator", "admin"):
+        pages.append(url_for("workers.index"))
+    for ksm in ksms:
+        work_day = default_day(ksm.start_date, ksm.end_date, day)
+        pages.append(url_for("attendance.day", ksm_id=ksm.id, day=work_day.isoformat()))
+        pages.append(url_for("workers.index", ksm_id=ksm.id))
+        if user.role in ("fasilitator", "admin"):
+            pages.append(url_for("workers.new", ksm_id=ksm.id))
+    return pages

@@ -1,0 +1,58 @@
+"""Who may see and write what: the scope rule of SPEC.md as pure functions.
+
+A fasilitator sees and writes only their kelurahan; a bendahara only their KSM; a supervisor reads
+their kota; admin everything. Views, exports and the sync API all ask these functions.
+"""
+
+from dataclasses import dataclass, field
+
+# Who writes which record kind (SPEC.md, sync protocol).
+WRITERS = {
+    "worker": {"fasilitator", "admin"},
+    "meeting": {"fasilitator", "admin"},
+    "attendance": {"fasilitator", "bendahara", "admin"},
+    "health_check": {"fasilitator", "bendahara", "admin"},
+    "payment": {"bendahara", "admin"},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The area a signed-in user works in."""
+
+    role: str
+    kota_id: int | None = None
+    kelurahan_ids: frozenset = field(default_factory=frozenset)
+    ksm_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a thing belongs: its kota, kelurahan and (when it has one) KSM."""
+
+    kota_id: int
+    kelurahan_id: int | None = None
+    ksm_id: int | None = None
+
+
+def can_read(scope: Scope, place: Place) -> bool:
+    """True when the user may see things of this place."""
+    if scope.role == "admin":
+        return True
+    if scope.role == "supervisor":
+        return scope.kota_id is not None and place.kota_id == scope.kota_id
+    if scope.role == "fasilitator":
+        return place.kelurahan_id in scope.kelurahan_ids
+    if scope.role == "bendahara":
+        return scope.ksm_id is not None and place.ksm_id == scope.ksm_id
+    return False
+
+
+def can_write(scope: Scope, kind: str, place: Place) -> bool:
+    """True when the user's role writes this record kind and the place is theirs."""
+    return scope.role in WRITERS.get(kind, ()) and can_read(scope, place)
+
+
+def can_review(scope: Scope, place: Place) -> bool:
+    """Verifying and resolving conflicts: supervisors of the kota, and admin."""
+    return scope.role in ("supervisor", "admin") and can_read(scope, place)

@@ -1,0 +1,331 @@
+"""Storing the records phones send, exactly once (SPEC.md, "Sync protocol").
+
+Every record kind is written here and only here: the outbox of every HTML form and the sync API
+both end in `store_batch`. For each record, in the order sent:
+
+1. its uuid already stored with the same kind and data → `duplicate` (a resend after a lost reply);
+2. the user's role may not write the kind, or the place is outside their scope → `forbidden`;
+3. a field is missing, of the wrong type, breaks a programme rule or names an unknown id → `invalid`;
+4. the uuid was used for other data, or the record is a second one for the same real thing
+   (worker + day, NIK + season...) → `conflict`, kept in the conflict table for a supervisor;
+5. otherwise → `created`.
+
+A batch is one transaction (on SQLite BEGIN IMMEDIATE, see database.py). What each record needs to
+look up is loaded for the whole batch in a few queries (`Batch`). The unique constraints have the
+last word: when a concurrent writer wins a race the batch is replayed record by record, and the
+replay sees that writer's row.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from .. import db
+from ..access import place_of, user_scope
+from ..models import Conflict, Ksm, utcnow
+from ..scope import WRITERS, can_write
+from ..workdays import today
+from .fields import Held, Reader, is_uuid
+from .kinds import KINDS
+
+
+@dataclass
+class Result:
+    """One record's answer; ids are read after the batch is flushed."""
+
+    uuid: str | None
+    status: str
+    row: object = None
+    errors: dict | None = None
+    existing: tuple | None = None  # (kind, uuid, row or id)
+
+    def as_json(self):
+        body = {"uuid": self.uuid, "status": self.status}
+        if self.row is not None:
+            body["id"] = self.row.id
+        if self.errors:
+            body["errors"] = self.errors
+        if self.existing:
+            kind, uuid, target = self.existing
+            body["existing"] = {"kind": kind, "uuid": uuid, "id": getattr(target, "id", target)}
+        return body
+
+
+@dataclass
+class Batch:
+    """The user, the day, and lookups shared by the records of one batch."""
+
+    user: object
+    records: list
+    today: date
+    backdate_window: int | None
+    scope: object = None
+    ksms: dict = field(default_factory=dict)
+    _seen: dict | None = None  # uuid -> (kind, row or id, payload_hash, conflict or None)
+    _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
+    _cache: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.scope = user_scope(self.user)
+
+    def values(self, name):
+        """Every value of data[name] across the batch (for loading lookups in one query)."""
+        found = set()
+        for record in self.records:
+            data = record.get("data") if isinstance(record, dict) else None
+            if isinstance(data, dict) and isinstance(data.get(name), (str, int)):
+                found.add(data[name])
+        return found
+
+    def ksm(self, ksm_id):
+        if not isinstance(ksm_id, int) or isinstance(ksm_id, bool):
+            return None
+        if not self.ksms:
+            ids = {i for i in self.values("ksm_id") if isinstance(i, int)} | {ksm_id}
+            rows = db.session.scalars(db.select(Ksm).where(Ksm.id.in_(ids)))
+            self.ksms = {k.id: k for k in rows}
+        if ksm_id not in self.ksms:
+            self.ksms[ksm_id] = db.session.get(Ksm, ksm_id)
+        return self.ksms[ksm_id]
+
+    def cached(self, name, loader):
+        """A lookup table built once per batch by `loader(batch)`."""
+        if name not in self._cache:
+            self._cache[name] = loader(self)
+        return self._cache[name]
+
+    def seen(self, uuid):
+        if self._seen is None:
+            uuids = {r.get("uuid") for r in self.records if isinstance(r, dict)}
+            uuids = [u for u in uuids if is_uuid(u)]
+            self._seen = {}
+            for kind_name, kind in KINDS.items():
+                for row in db.session.execute(
+                    db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash).where(
+                        kind.MODEL.uuid.in_(uuids)
+                    )
+                ):
+                    self._seen[row.uuid] = (kind_name, row.id, row.payload_hash, None)
+            for conflict in db.session.scalars(db.select(Conflict).where(Conflict.uuid.in_(uuids))):
+                self._seen.setdefault(conflict.uuid, (conflict.kind, None, conflict.payload_hash, conflict))
+        return self._seen.get(uuid)
+
+    def claimed(self, kind_name, key):
+        """The stored record (uuid, row or id) that already holds this domain key, if any."""
+        if key is None:
+            return None
+        if kind_name not in self._keys:
+            self._keys[kind_name] = KINDS[kind_name].existing_keys(self)
+        return self._keys[kind_name].get(key)
+
+    def remember(self, kind_name, uuid, row, digest, key):
+        self.seen(uuid)
+        self._seen[uuid] = (kind_name, row, digest, None)
+        if key is not None:
+            self.claimed(kind_name, key)
+            self._keys[kind_name][key] = (uuid, row)
+        KINDS[kind_name].remember(row, self)
+
+
+def payload_hash(kind, data) -> str:
+    """What "identical" compares: the kind and the data, not when the phone made it."""
+    canonical = json.dumps(
+        {"kind": kind, "data": data}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def store_batch(records, user) -> list[dict]:
+    """Apply the records in order in one transaction; return one result per record."""
+    for attempt in range(3):
+        batch = _new_batch(records, user)
+        try:
+            if attempt == 0:
+                results = [_store(record, batch) for record in records]
+                db.session.flush()
+            else:
+                results = [_store_alone(record, batch) for record in records]
+            db.session.commit()
+            return [r.as_json() for r in results]
+        except IntegrityError:
+            db.session.rollback()  # a concurrent writer won a race: replay and see its row
+    raise RuntimeError("sync batch kept clashing with concurrent writers")
+
+
+def _new_batch(records, user):
+    config = current_app.config
+    return Batch(
+        user=user,
+        records=records,
+        today=today(config["TIMEZONE"]),
+        backdate_window=config["BACKDATE_WINDOW_DAYS"],
+    )
+
+
+def _store_alone(record, batch):
+    """Store one record in its own savepoint, seeing what concurrent writers committed."""
+    with db.session.begin_nested():
+        result = _store(record, batch)
+        db.session.flush()
+    return result
+
+
+def _store(record, batch) -> Result:
+    if not isinstance(record, dict):
+        return Result(None, "invalid", errors={"record": "Setiap data harus berupa objek JSON."})
+    uuid, kind_name, data = record.get("uuid"), record.get("kind"), record.get("data")
+    if not is_uuid(uuid):
+        return Result(
+            uuid if isinstance(uuid, str) else None,
+            "invalid",
+            errors={"uuid": "UUID tidak ada atau tidak valid."},
+        )
+    uuid = uuid.lower()
+    if kind_name not in KINDS:
+        return Result(uuid, "invalid", errors={"kind": "Jenis data tidak dikenal."})
+    if not isinstance(data, dict):
+        return Result(uuid, "invalid", errors={"data": "Isi data harus berupa objek JSON."})
+    moment = _moment(record.get("recorded_at"))
+    if moment is False:
+        return Result(uuid, "invalid", errors={"recorded_at": "Waktu pencatatan tidak dikenali."})
+    recorded_at = moment and moment.astimezone(UTC).replace(tzinfo=None)
+    digest = payload_hash(kind_name, data)
+
+    seen = batch.seen(uuid)
+    if seen and seen[3] is None and seen[0] == kind_name and seen[2] == digest:
+        return Result(uuid, "duplicate", row=_as_row(seen[1]))
+    if seen and seen[3] is not None and seen[2] == digest:
+        return _conflict_again(uuid, seen[3])
+
+    if batch.user.role not in WRITERS[kind_name]:
+        return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
+    kind = KINDS[kind_name]
+    reader = Reader(data)
+    target = kind.locate(reader, batch)
+    if reader.errors:
+        return Result(uuid, "invalid", errors=reader.errors)
+    place = place_of(target)
+    if not can_write(batch.scope, kind_name, place):
+        return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
+    # Rules "on the day the record was made" use the phone's own day, never after today.
+    recorded_on = min(moment.date(), batch.today) if moment else batch.today
+    try:
+        row, key = kind.build(reader, target, batch, recorded_on)
+    except Held as held:
+        return _keep_conflict(
+            uuid, kind_name, data, digest, recorded_at, batch, place, held.existing, held.reason
+        )
+    if reader.errors:
+        return Result(uuid, "invalid", errors=reader.errors)
+
+    if seen:  # the uuid names other data: never overwrite, keep this one for review
+        if seen[3] is None:
+            existing = (seen[0], uuid, seen[1])
+        else:
+            existing = (seen[3].existing_kind, seen[3].existing_uuid, seen[3].existing_id)
+        return _keep_conflict(
+            uuid,
+            kind_name,
+            data,
+            digest,
+            recorded_at,
+            batch,
+            place,
+            existing,
+            "UUID ini sudah dipakai untuk data lain.",
+        )
+    clash = batch.claimed(kind_name, key)
+    if clash:
+        return _keep_conflict(
+            uuid,
+            kind_name,
+            data,
+            digest,
+            recorded_at,
+            batch,
+            place,
+            (kind_name, clash[0], clash[1]),
+            kind.CLASH_REASON,
+        )
+
+    row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
+    row.created_by_id = batch.user.id
+    db.session.add(row)
+    batch.remember(kind_name, uuid, row, digest, key)
+    return Result(uuid, "created", row=row)
+
+
+def _keep_conflict(uuid, kind_name, data, digest, recorded_at, batch, place, existing, reason):
+    conflict = Conflict(
+        uuid=uuid,
+        kind=kind_name,
+        data=data,
+        payload_hash=digest,
+        recorded_at=recorded_at,
+        created_by_id=batch.user.id,
+        kelurahan_id=place.kelurahan_id,
+        reason=reason,
+        existing_kind=existing[0],
+        existing_uuid=existing[1],
+        existing_id=_id_later(existing[2]),
+    )
+    db.session.add(conflict)
+    batch.seen(uuid)
+    batch._seen[uuid] = (kind_name, None, digest, conflict)
+    return Result(
+        uuid,
+        "conflict",
+        existing=existing,
+        errors={"record": f"Bentrok: {reason} Menunggu keputusan supervisor."},
+    )
+
+
+def _conflict_again(uuid, conflict):
+    """The same conflicting record sent again: same answer, nothing new stored."""
+    existing = (conflict.existing_kind, conflict.existing_uuid, conflict.existing_id)
+    if conflict.status == "kept_incoming":
+        return Result(uuid, "duplicate", row=_as_row(conflict.existing_id))
+    return Result(
+        uuid,
+        "conflict",
+        existing=existing,
+        errors={"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."},
+    )
+
+
+class _Id:
+    def __init__(self, id):
+        self.id = id
+
+
+def _as_row(target):
+    return _Id(target) if isinstance(target, int) else target
+
+
+def _id_later(target):
+    """An existing row created earlier in this batch has no id until the flush."""
+    if isinstance(target, int):
+        return target
+    if target.id is None:
+        db.session.flush()
+    return target.id
+
+
+def _moment(value):
+    """The phone's clock reading (aware); None when absent, False when unreadable."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return False
+    if moment is None:
+        return False
+    if moment.tzinfo is None:  # no offset: the programme's own time zone
+        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return moment

@@ -1,0 +1,103 @@
+"""Reading typed fields out of a record's JSON `data`, collecting Indonesian messages per field."""
+
+import re
+from datetime import date
+
+REQUIRED = "Wajib diisi."
+
+
+class Reader:
+    """Reads fields of one record; every problem lands in `errors` instead of raising."""
+
+    def __init__(self, data):
+        self.data = data if isinstance(data, dict) else {}
+        self.errors: dict[str, str] = {}
+
+    def _get(self, name, required):
+        value = self.data.get(name)
+        if value is None or value == "":
+            if required:
+                self.errors.setdefault(name, REQUIRED)
+            return None
+        return value
+
+    def text(self, name, max_len=200, required=True):
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.errors[name] = "Harus berupa teks."
+            return None
+        value = value.strip()
+        if required and not value:
+            self.errors[name] = REQUIRED
+        elif len(value) > max_len:
+            self.errors[name] = f"Paling banyak {max_len} karakter."
+        return value or None
+
+    def integer(self, name, minimum=None, maximum=None, required=True):
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.errors[name] = "Harus berupa bilangan bulat."
+            return None
+        if minimum is not None and value < minimum:
+            self.errors[name] = f"Tidak boleh kurang dari {minimum}."
+        elif maximum is not None and value > maximum:
+            self.errors[name] = f"Tidak boleh lebih dari {maximum}."
+        return value
+
+    def boolean(self, name, required=True):
+        value = self.data.get(name)
+        if value is None and not required:
+            return False
+        if not isinstance(value, bool):
+            self.errors[name] = "Harus true atau false."
+            return None
+        return value
+
+    def day(self, name, required=True):
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.errors[name] = "Tanggal harus berformat YYYY-MM-DD."
+        return None
+
+    def choice(self, name, choices, required=True):
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if value not in choices:
+            self.errors[name] = "Pilihan tidak dikenal: " + ", ".join(map(str, choices)) + "."
+            return None
+        return value
+
+    def uuid(self, name, required=True):
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not is_uuid(value):
+            self.errors[name] = "Harus berupa UUID."
+            return None
+        return value.lower()
+
+
+def is_uuid(value) -> bool:
+    return isinstance(value, str) and bool(
+        re.fullmatch(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", value)
+    )
+
+
+class Held(Exception):
+    """The record depends on another that is itself waiting in the conflict table: keep it there too."""
+
+    def __init__(self, existing, reason):
+        super().__init__(reason)
+        self.existing = existing  # (kind, uuid, id)
+        self.reason = reason

@@ -1,0 +1,138 @@
+// The attendance day page: "semua hadir", the HOK count, workers registered on this phone, and
+// the day the URL asks for when the service worker served this KSM's page of another day offline.
+"use strict";
+(() => {
+  const nav = document.querySelector("[data-attendance-day]");
+  if (!nav) return;
+  const DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
+  const MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+    "September", "Oktober", "November", "Desember"];
+  const ksmId = Number(nav.dataset.ksmId);
+  const form = document.querySelector('form[data-outbox="attendance"]');
+  const list = document.querySelector("[data-worker-list]");
+  const urlDay = location.pathname.split("/").pop();
+
+  const boxes = () => [...document.querySelectorAll('input[name="present"]')];
+  const isoDay = (d) => d.toISOString().slice(0, 10);
+  const longDate = (iso) => {
+    const d = new Date(`${iso}T00:00:00Z`);
+    return `${DAYS[d.getUTCDay()]}, ${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  };
+  const shift = (iso, days) => isoDay(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 864e5));
+
+  function count() {
+    const hok = boxes().filter((b) => b.checked).length;
+    document.querySelector("[data-hok-count]").textContent = hok;
+    document.querySelector("[data-worker-count]").textContent = boxes().length;
+    document.querySelector("[data-no-workers]").hidden = boxes().length > 0;
+    const all = document.querySelector("[data-all-present]");
+    all.checked = boxes().length > 0 && hok === boxes().length;
+  }
+
+  function freshIds() {
+    for (const box of boxes()) box.dataset.uuid = Outbox.newId();
+  }
+
+  function addWorker(uuid, name, category, note) {
+    if (boxes().some((b) => b.value === uuid)) return;
+    const item = document.createElement("li");
+    item.innerHTML = '<label><input type="checkbox" name="present"> <span></span> <span class="tag"></span> '
+      + '<span class="tag warn"></span></label>';
+    const [box, nameEl, categoryEl, noteEl] = item.querySelectorAll("input, span");
+    Object.assign(box, { value: uuid });
+    box.dataset.recorded = "";
+    box.dataset.uuid = Outbox.newId();
+    nameEl.textContent = name;
+    categoryEl.textContent = category;
+    noteEl.textContent = note;
+    list.append(item);
+  }
+
+  // Offline, the service worker may have served this KSM's page of another day: show the asked day.
+  function showAskedDay() {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(urlDay) || urlDay === nav.dataset.date) return;
+    nav.dataset.date = urlDay;
+    document.querySelector("[data-day-label]").textContent = longDate(urlDay);
+    document.querySelector("[data-day-picker]").value = urlDay;
+    for (const step of document.querySelectorAll("[data-day-step]")) {
+      step.href = `/attendance/${ksmId}/${shift(urlDay, Number(step.dataset.dayStep))}`;
+    }
+    document.querySelector("[data-day-offline]").hidden = false;
+    for (const box of boxes()) {
+      box.checked = false;
+      box.dataset.recorded = "";
+      box.closest("label").querySelector(".tag.ok")?.remove();
+    }
+    const problem = dayProblem(urlDay);
+    const problemBox = document.querySelector("[data-day-problem]");
+    problemBox.textContent = problem || "";
+    problemBox.hidden = !problem;
+    if (form) form.hidden = Boolean(problem);
+  }
+
+  function dayProblem(iso) {
+    if (iso > isoDay(new Date(Date.now() - new Date().getTimezoneOffset() * 6e4))) {
+      return "Tanggal tidak boleh di masa depan.";
+    }
+    if (iso < nav.dataset.start || iso > nav.dataset.end) return "Tanggal di luar masa kegiatan KSM.";
+    return "";
+  }
+
+  // Workers registered on this phone (or known from reference data) and attendance saved here.
+  async function applyPhoneData() {
+    if (!form) return;
+    const reference = await Outbox.getMeta("reference");
+    for (const w of (reference && reference.workers) || []) {
+      if (w.ksm_id === ksmId) addWorker(w.uuid, w.name, w.category, "");
+    }
+    const records = await Outbox.all();
+    for (const r of records) {
+      if (r.kind === "worker" && r.data.ksm_id === ksmId && r.state !== "invalid") {
+        addWorker(r.uuid, r.data.name, r.data.category, r.state === "synced" ? "baru" : "di HP");
+      }
+    }
+    for (const r of records) {
+      if (r.kind !== "attendance" || r.data.ksm_id !== ksmId || r.data.work_date !== nav.dataset.date) continue;
+      if (r.state === "invalid") continue;
+      const box = boxes().find((b) => b.value === r.data.worker_uuid);
+      if (!box) continue;
+      box.checked = r.data.present;
+      box.dataset.recorded = r.data.present ? "present" : "absent";
+    }
+    count();
+  }
+
+  // Only workers whose day is not recorded yet, or whose tick changed (a correction) are sent.
+  Outbox.builders.attendance = (f) => boxes()
+    .filter((box) => box.dataset.recorded !== (box.checked ? "present" : "absent"))
+    .map((box) => ({
+      uuid: box.dataset.uuid,
+      kind: "attendance",
+      label: `${f.dataset.label}: ${box.closest("label").querySelector("span").textContent} `
+        + `${box.checked ? "hadir" : "tidak hadir"}`,
+      data: { ksm_id: ksmId, worker_uuid: box.value, work_date: nav.dataset.date, present: box.checked },
+    }));
+
+  showAskedDay();
+  freshIds();
+  applyPhoneData();
+  if (form) {
+    form.dataset.keep = "1";
+    form.addEventListener("change", count);
+    form.addEventListener("outbox:saved", (event) => {
+      const sent = new Set(event.detail.records.map((r) => r.data.worker_uuid));
+      for (const box of boxes()) {
+        if (!sent.has(box.value)) continue;
+        box.dataset.recorded = box.checked ? "present" : "absent";
+        box.dataset.uuid = Outbox.newId();
+      }
+    });
+  }
+  document.querySelector("[data-all-present]")?.addEventListener("change", (event) => {
+    for (const box of boxes()) box.checked = event.target.checked;
+    count();
+  });
+  document.querySelector("[data-day-picker]").addEventListener("change", (event) => {
+    if (event.target.value) location.href = `/attendance/${ksmId}/${event.target.value}`;
+  });
+})();

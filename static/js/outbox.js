@@ -1,0 +1,269 @@
+// The phone's outbox. Every record is saved in IndexedDB first, then sent to /api/sync, exactly once:
+// the server answers per uuid, and a record is marked synced only when the answer names its uuid.
+// States: pending → sending → synced | conflict | invalid | auth      (design: shared/OFFLINE.md)
+"use strict";
+(() => {
+  const STORE = "outbox";
+  const BATCH_RECORDS = 200;
+  const BATCH_BYTES = 2_000_000;
+  const MAX_BACKOFF_MS = 5 * 60 * 1000;
+  const KEEP_SYNCED_MS = 14 * 24 * 3600 * 1000;
+  const UNSENT = new Set(["pending", "sending", "auth", "invalid"]);
+  const channel = "BroadcastChannel" in self ? new BroadcastChannel("kotaku-outbox") : null;
+
+  let database;
+  let failures = 0;
+  let nextTryAt = 0;
+  let retryTimer = null;
+
+  function db() {
+    database ||= idb.openDB("kotaku", 1, {
+      upgrade(d) {
+        d.createObjectStore(STORE, { keyPath: "uuid" }).createIndex("seq", "seq");
+        d.createObjectStore("meta");
+      },
+    });
+    return database;
+  }
+
+  function signedInUser() {
+    const meta = document.querySelector('meta[name="kotaku-user"]');
+    return meta ? { id: Number(meta.content), username: meta.dataset.username } : null;
+  }
+
+  // "2021-04-12T08:03:11+08:00": the phone's own clock and offset.
+  function localIso(date) {
+    const pad = (n) => String(Math.abs(n)).padStart(2, "0");
+    const offset = -date.getTimezoneOffset();
+    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:`
+      + `${pad(date.getMinutes())}:${pad(date.getSeconds())}${offset >= 0 ? "+" : "-"}`
+      + `${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  }
+
+  async function all() {
+    return (await db()).getAllFromIndex(STORE, "seq");
+  }
+
+  // Save records ({uuid, kind, data, label}); a uuid already saved (a double tap) is left alone.
+  async function save(records) {
+    const user = signedInUser();
+    if (!user) throw new Error("Silakan masuk terlebih dahulu.");
+    const now = new Date();
+    const tx = (await db()).transaction(STORE, "readwrite");
+    for (const [i, record] of records.entries()) {
+      if (await tx.store.get(record.uuid)) continue;
+      await tx.store.put({
+        ...record, recorded_at: localIso(now), user_id: user.id, username: user.username,
+        state: "pending", message: "", errors: null, seq: now.getTime() * 1000 + i,
+      });
+    }
+    await tx.done;
+    changed();
+    askPersistence();
+    sync({ force: true });
+  }
+
+  async function update(records, state, message = "", errors = null) {
+    const tx = (await db()).transaction(STORE, "readwrite");
+    for (const record of records) {
+      Object.assign(record, { state, message, errors });
+      if (state === "synced") {
+        record.synced_at = Date.now();
+        if (record.data && record.data.nik) record.data.nik = mask(record.data.nik); // UU PDP
+      }
+      await tx.store.put(record);
+    }
+    await tx.done;
+    changed();
+  }
+
+  function mask(nik) {
+    return nik.length > 8 ? nik.slice(0, 4) + "•".repeat(nik.length - 8) + nik.slice(-4) : nik;
+  }
+
+  async function discard(uuid) {
+    await (await db()).delete(STORE, uuid);
+    changed();
+  }
+
+  // One sender across tabs (Web Lock); a tab that finds the lock taken leaves it to the holder.
+  function sync({ force = false } = {}) {
+    if (!force && Date.now() < nextTryAt) return Promise.resolve();
+    if (!navigator.locks) return sendAll();
+    return navigator.locks.request("kotaku-outbox", { ifAvailable: true }, (lock) => lock && sendAll());
+  }
+
+  async function sendAll() {
+    for (let round = 0; round < 20; round += 1) {
+      const records = await all();
+      await prune(records);
+      // "sending" left by a tab that closed mid-send: we hold the lock, so nobody sends it now.
+      const waiting = records.filter((r) => ["pending", "sending", "auth"].includes(r.state));
+      if (!waiting.length) return changed();
+      if (!(await reachable())) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
+      const session = await getJson("/api/csrf");
+      if (!session) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
+      if (!session.user) return update(waiting, "auth", "Masuk lagi untuk mengirim data ini.");
+      // Records made by another user on this phone wait for that user: never sent as someone else's.
+      const mine = waiting.filter((r) => r.user_id === session.user.id);
+      if (!mine.length) return changed();
+      const outcome = await send(nextBatch(mine), session.csrf_token);
+      if (outcome === "stop") return undefined;
+    }
+    return undefined;
+  }
+
+  function nextBatch(records) {
+    const batch = [];
+    let bytes = 0;
+    for (const record of records) {
+      const size = JSON.stringify(record.data).length;
+      if (batch.length && (batch.length >= BATCH_RECORDS || bytes + size > BATCH_BYTES)) break;
+      batch.push(record);
+      bytes += size;
+    }
+    return batch;
+  }
+
+  async function send(batch, token) {
+    await update(batch, "sending");
+    let response;
+    try {
+      response = await fetch("/api/sync", {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
+        body: JSON.stringify({
+          records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, recorded_at: r.recorded_at, data: r.data })),
+        }),
+        signal: AbortSignal.timeout(30000),
+      });
+    } catch {
+      // The reply may be lost after the server stored the records: resending is safe (same uuids).
+      await retryLater(batch, "Koneksi terputus saat mengirim; dicoba lagi nanti.");
+      return "stop";
+    }
+    if (response.type === "opaqueredirect" || response.status === 401) {
+      await update(batch, "auth", "Sesi berakhir. Masuk lagi untuk mengirim data ini.");
+      return "stop";
+    }
+    const body = await response.json().catch(() => null);
+    if (!response.ok || !body || !Array.isArray(body.results)) {
+      const why = response.status === 400 || response.status === 403
+        ? "Token keamanan ditolak" : `Server menjawab ${response.status}`;
+      await retryLater(batch, `${why}; dicoba lagi nanti.`);
+      return "stop";
+    }
+    await settle(batch, body.results);
+    failures = 0;
+    nextTryAt = 0;
+    return "sent";
+  }
+
+  async function settle(batch, results) {
+    const byUuid = new Map(results.filter((r) => r && r.uuid).map((r) => [r.uuid, r]));
+    for (const record of batch) {
+      const result = byUuid.get(record.uuid);
+      if (!result) await update([record], "pending", "Belum dijawab server; dicoba lagi.");
+      else if (result.status === "created" || result.status === "duplicate") await update([record], "synced");
+      else if (result.status === "conflict") {
+        await update([record], "conflict", "Bentrok dengan data tersimpan; menunggu keputusan supervisor.", result.errors);
+      } else if (result.status === "forbidden") await update([record], "invalid", "Di luar wewenang Anda.", result.errors);
+      else await update([record], "invalid", "Isian tidak valid.", result.errors);
+    }
+  }
+
+  async function retryLater(records, message) {
+    failures += 1;
+    const delay = Math.min(2 ** failures * 1000, MAX_BACKOFF_MS);
+    nextTryAt = Date.now() + delay;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => sync(), delay);
+    await update(records, "pending", message);
+  }
+
+  async function prune(records) {
+    const old = records.filter((r) => r.state === "synced" && Date.now() - r.synced_at > KEEP_SYNCED_MS);
+    if (!old.length) return;
+    const tx = (await db()).transaction(STORE, "readwrite");
+    for (const record of old) await tx.store.delete(record.uuid);
+    await tx.done;
+  }
+
+  async function reachable() {
+    const body = await getJson("/api/ping");
+    return Boolean(body && body.ok === true); // navigator.onLine can be true with no server in reach
+  }
+
+  async function getJson(url) {
+    try {
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store", signal: AbortSignal.timeout(8000) });
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function askPersistence() {
+    if (navigator.storage && navigator.storage.persist && !(await navigator.storage.persisted())) {
+      await navigator.storage.persist();
+    }
+  }
+
+  // Resolve once the records have left pending/sending (or after `ms`), with their records.
+  function settled(uuids, ms) {
+    return new Promise((resolve) => {
+      const check = async () => {
+        const records = (await all()).filter((r) => uuids.includes(r.uuid));
+        if (records.every((r) => !["pending", "sending"].includes(r.state)) || Date.now() > deadline) {
+          document.removeEventListener("outbox:changed", check);
+          resolve(records);
+        }
+      };
+      const deadline = Date.now() + ms;
+      document.addEventListener("outbox:changed", check);
+      setTimeout(check, ms + 10);
+      check();
+    });
+  }
+
+  let announcing = false;
+  async function changed(fromOtherTab = false) {
+    if (!fromOtherTab && channel) channel.postMessage("changed");
+    if (announcing) return;
+    announcing = true;
+    try {
+      const records = await all();
+      const unsent = records.filter((r) => UNSENT.has(r.state));
+      document.dispatchEvent(new CustomEvent("outbox:changed", { detail: { records, unsent: unsent.length } }));
+    } finally {
+      announcing = false;
+    }
+  }
+
+  async function exportUnsent() {
+    const unsent = (await all()).filter((r) => UNSENT.has(r.state));
+    const blob = new Blob([JSON.stringify({ exported_at: localIso(new Date()), records: unsent }, null, 2)],
+      { type: "application/json" });
+    const link = Object.assign(document.createElement("a"), {
+      href: URL.createObjectURL(blob), download: `kotaku-belum-terkirim-${Date.now()}.json`,
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    return unsent.length;
+  }
+
+  async function getMeta(key) { return (await db()).get("meta", key); }
+  async function setMeta(key, value) { return (await db()).put("meta", value, key); }
+
+  if (channel) channel.onmessage = () => changed(true);
+  addEventListener("online", () => sync({ force: true }));
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
+  setInterval(() => sync(), 60_000);
+  addEventListener("DOMContentLoaded", () => { changed(); sync({ force: true }); });
+
+  self.Outbox = {
+    save, sync, all, discard, settled, exportUnsent, signedInUser, getMeta, setMeta, UNSENT,
+    newId: () => crypto.randomUUID(),
+  };
+})();

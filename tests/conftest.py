@@ -1,0 +1,95 @@
+"""Fixtures: `app` (fresh data per test, SQLite or TEST_DATABASE_URL), `client`, `auth`, `demo`."""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from kotaku_pwa import create_app, db
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    # Cheap hashing keeps the suite fast; production uses scrypt (kotaku_pwa/__init__.py).
+    "PASSWORD_METHOD": "pbkdf2:sha256:1000",
+    "BUILD_SALT": "test",
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with empty tables."""
+    with _app.app_context():
+        _empty_tables()
+        yield _app
+        db.session.rollback()
+
+
+def _empty_tables():
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo data of Kota Mataram and its four accounts."""
+    from kotaku_pwa.demo import load_demo
+
+    load_demo()
+    return app
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def token(self):
+        return self.client.get("/api/csrf").get_json()["csrf_token"]
+
+    def login(self, username="faskel", password="kotaku-demo"):
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": self.token()}
+        )
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.token()})
+
+    def post(self, url, **data):
+        return self.client.post(url, data={**data, "csrf_token": self.token()})
+
+    def sync(self, records):
+        return self.client.post("/api/sync", json={"records": records}, headers={"X-CSRFToken": self.token()})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
