@@ -71,12 +71,13 @@ def create_app(test_config=None):
         dashboard,
         home,
         org,
+        payments,
         pwa,
         sync,
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, conflicts, dashboard, sync, pwa):
+    for module in (auth, home, org, workers, attendance, payments, conflicts, dashboard, sync, pwa):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -28,6 +29,7 @@ from . import db
 ROLES = ("fasilitator", "bendahara", "supervisor", "admin")
 WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
 PAY_PERIODS = ("daily", "weekly", "biweekly")
+SPENDING_CATEGORIES = ("alat", "bahan", "apd", "lain")
 
 
 def utcnow():
@@ -245,6 +247,70 @@ class Attendance(SyncedRecord, db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
 
     worker: Mapped[Worker] = relationship()
+
+
+class Payment(SyncedRecord, db.Model):
+    """A wage payment to one worker for one pay period. Never edited or deleted: a mistake is
+    reversed (PaymentReversal) and paid again, the new payment taking the next `round`."""
+
+    __table_args__ = (
+        UniqueConstraint("worker_id", "period_start", "round", name="uq_payment_worker_period_round"),
+        Index("ix_payment_ksm_period", "ksm_id", "period_start"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    daily_rate: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(String(60))
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG drawn on the phone
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG of the thumbprinted paper list
+    round: Mapped[int] = mapped_column(Integer, default=1)
+
+    worker: Mapped[Worker] = relationship()
+    reversal: Mapped["PaymentReversal | None"] = relationship(back_populates="payment")
+
+
+class PaymentReversal(db.Model):
+    """The correcting entry that cancels a payment, with the reason (insert-only, audited)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payment.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    payment: Mapped[Payment] = relationship(back_populates="reversal")
+    created_by: Mapped[User] = relationship()
+
+
+class TrancheReceipt(SyncedRecord, db.Model):
+    """BPM money received by the KSM: tahap I, II... of the programme year's tranche plan."""
+
+    __table_args__ = (UniqueConstraint("ksm_id", "tranche", name="uq_tranche_receipt_ksm_tranche"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
+    tranche: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    received_on: Mapped[date] = mapped_column(Date)
+    bank_reference: Mapped[str | None] = mapped_column(String(60))
+
+
+class Spending(SyncedRecord, db.Model):
+    """Non-wage spending of a KSM: tools, materials, APD, with a photo of the receipt."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
+    spent_on: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(10))
+    description: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[int] = mapped_column(Integer)
+    receipt_photo: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Conflict(db.Model):

@@ -13,6 +13,9 @@ WRITERS = {
     "attendance": {"fasilitator", "bendahara", "admin"},
     "health_check": {"fasilitator", "bendahara", "admin"},
     "payment": {"bendahara", "admin"},
+    # The KSM ledger (issue 4): tranche receipts and non-wage spending, kept by the treasurer.
+    "tranche": {"bendahara", "admin"},
+    "spending": {"bendahara", "admin"},
 }
 
 

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from kotaku_pwa import create_app, db
@@ -24,6 +25,7 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    request_started.connect(_forget_request_globals, app)
     with app.app_context():
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -32,6 +34,17 @@ def _app(database_url):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+def _forget_request_globals(sender, **extra):
+    """Each request starts with an empty `g`, as in production.
+
+    The `app` fixture holds one app context for the whole test (so tests can use db.session), and
+    test requests then share its `g`: Flask-Login's cached user and Flask-WTF's cached token would
+    leak from one test client to another.
+    """
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture

@@ -50,7 +50,8 @@ def existing_keys(batch):
 
 
 def remember(row, batch):
-    pass
+    """Payments later in the batch count this day's HOK (payments/records.py)."""
+    batch.cached("new_attendance", lambda b: []).append(row)
 
 
 def keep_incoming(conflict, existing):

@@ -67,7 +67,7 @@ def week(ksm_id, day):
                 Attendance.present.is_(True),
                 Attendance.work_date.in_(days),
             )
-        ).tuples()
+        )
     )
     template = "attendance/_week.html" if htmx else "attendance/week.html"
     return render_template(

@@ -3,7 +3,7 @@
 from sqlalchemy import case, func
 
 from .. import db
-from ..models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Worker
+from ..models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Payment, PaymentReversal, Worker
 
 COLUMNS = (
     "kelurahan",
@@ -62,6 +62,14 @@ def kelurahan_rows(kelurahan_query):
         .where(Attendance.present.is_(True)),
         ids,
     )
+    paid = _by_kelurahan(
+        db.select(Ksm.kelurahan_id, func.coalesce(func.sum(Payment.amount), 0))
+        .select_from(Payment)
+        .join(Ksm, Payment.ksm_id == Ksm.id)
+        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(PaymentReversal.id.is_(None)),
+        ids,
+    )
     rows = []
     for k in kelurahan:
         n_workers, n_women = workers.get(k.id, (0, 0))
@@ -74,7 +82,7 @@ def kelurahan_rows(kelurahan_query):
                 "women_workers": int(n_women),
                 "hok": n_hok,
                 "wages_due": int(due),
-                "wages_paid": 0,
+                "wages_paid": int(paid.get(k.id, (0,))[0]),
                 "meetings": 0,
                 "health_checks": 0,
             }

@@ -2,6 +2,7 @@
 
 from flask import current_app, url_for
 
+from ..wages import pay_periods
 from ..workdays import default_day, today
 
 
@@ -10,10 +11,17 @@ def offline_pages(user, ksms) -> list[str]:
     pages = [url_for("home.index"), url_for("pwa.outbox")]
     if user.role in ("fasilitator", "admin"):
         pages.append(url_for("workers.index"))
+    if user.role in ("fasilitator", "bendahara"):
+        pages.append(url_for("attendance.index"))  # "Kehadiran" in the bottom menu (_nav.html)
     for ksm in ksms:
         work_day = default_day(ksm.start_date, ksm.end_date, day)
         pages.append(url_for("attendance.day", ksm_id=ksm.id, day=work_day.isoformat()))
         pages.append(url_for("workers.index", ksm_id=ksm.id))
         if user.role in ("fasilitator", "admin"):
             pages.append(url_for("workers.new", ksm_id=ksm.id))
+        if user.role == "bendahara":
+            pages.append(url_for("payments.ledger_page", ksm_id=ksm.id))
+            for start, _ in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
+                if start <= day:
+                    pages.append(url_for("payments.period", ksm_id=ksm.id, start=start.isoformat()))
     return pages

@@ -129,7 +129,9 @@ class Batch:
         if key is not None:
             self.claimed(kind_name, key)
             self._keys[kind_name][key] = (uuid, row)
-        KINDS[kind_name].remember(row, self)
+        remember = getattr(KINDS[kind_name], "remember", None)
+        if remember:
+            remember(row, self)
 
 
 def payload_hash(kind, data) -> str:

@@ -4,13 +4,20 @@ A records module has MODEL (its table), CLASH_REASON, and:
   locate(reader, batch) -> the Ksm or Kelurahan the record belongs to (for the scope check)
   build(reader, target, batch, recorded_on) -> (new row, domain key or None)
   existing_keys(batch) -> {domain key: (uuid, id)} of stored rows this batch could clash with
-  remember(row, batch) -> make a row stored earlier in the batch visible to the records after it
+                         (only for kinds whose build returns a domain key)
+  remember(row, batch) -> (optional) make a row stored earlier in the batch visible to the records after it
+  keep_incoming(conflict, existing) -> (optional) let a supervisor keep the incoming record of a conflict
 """
 
 from ..attendance import records as attendance
+from ..payments import records as payment
+from ..payments import spending, tranche
 from ..workers import records as worker
 
 KINDS = {
     "worker": worker,
     "attendance": attendance,
+    "payment": payment,
+    "tranche": tranche,
+    "spending": spending,
 }

@@ -1,0 +1,159 @@
+from datetime import date
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import audit, db
+from ..access import get_ksm, ksm_query, place_of, roles, user_scope
+from ..models import Payment, PaymentReversal
+from ..scope import can_write
+from ..terbilang import rupiah_words
+from ..wages import PERIOD_LABELS, pay_periods, period_of
+from ..workdays import today
+from . import bp, sheets
+from .queries import ledger, wage_list
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Choose a KSM; a treasurer goes straight to the current wage list of theirs."""
+    ksms = db.session.scalars(ksm_query()).all()
+    if len(ksms) == 1:
+        return redirect(url_for("payments.current", ksm_id=ksms[0].id))
+    return render_template("payments/index.html", ksms=ksms)
+
+
+@bp.get("/<int:ksm_id>/")
+@login_required
+def current(ksm_id):
+    """The oldest wage list with wages still to pay, else the period holding today."""
+    ksm = get_ksm(ksm_id)
+    start, _ = period_of(_today(), ksm.start_date, ksm.end_date, ksm.pay_period)
+    for first, last in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
+        if first <= _today() and wage_list(ksm, first, last)[1]["outstanding"]:
+            start = first
+            break
+    return redirect(url_for("payments.period", ksm_id=ksm.id, start=start.isoformat()))
+
+
+@bp.get("/<int:ksm_id>/<start>")
+@login_required
+def period(ksm_id, start):
+    """The wage list of one period: HOK × rate per worker, paid or not, with totals."""
+    ksm, start, end = _period(ksm_id, start)
+    rows, total = wage_list(ksm, start, end)
+    return render_template(
+        "payments/period.html",
+        ksm=ksm,
+        start=start,
+        end=end,
+        rows=rows,
+        total=total,
+        periods=pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period),
+        future=start > _today(),
+        may_pay=can_write(user_scope(), "payment", place_of(ksm)),
+        period_label=PERIOD_LABELS[ksm.pay_period],
+    )
+
+
+@bp.get("/<int:ksm_id>/ledger")
+@login_required
+def ledger_page(ksm_id):
+    """The KSM's money: tranche receipts, wages paid, other spending, balance and alerts."""
+    ksm = get_ksm(ksm_id)
+    return render_template(
+        "payments/ledger.html",
+        ksm=ksm,
+        book=ledger(ksm, _today()),
+        today=_today(),
+        may_write=can_write(user_scope(), "spending", place_of(ksm)),
+    )
+
+
+@bp.get("/<int:ksm_id>/<start>/<sheet>")
+@login_required
+def sheet(ksm_id, start, sheet):
+    """LPJ sheets: daftar-hadir / daftar-upah as printable A4 pages, or .xlsx downloads."""
+    name, _, extension = sheet.partition(".")
+    if name not in sheets.SHEETS or extension not in ("", "xlsx"):
+        abort(404)
+    ksm, start, end = _period(ksm_id, start)
+    data = sheets.SHEETS[name](ksm, start, end)
+    if extension == "xlsx":
+        return Response(
+            sheets.workbook(name, data),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename={name}-{ksm.id}-{start}.xlsx"},
+        )
+    return render_template(f"payments/{name}.html", **data, words=rupiah_words)
+
+
+@bp.get("/payment/<int:payment_id>/signature.png")
+@login_required
+def signature(payment_id):
+    """The worker's signature drawn on the treasurer's phone."""
+    payment = _payment(payment_id)
+    if not payment.signature:
+        abort(404)
+    return Response(
+        payment.signature, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@bp.route("/payment/<int:payment_id>/reverse", methods=["GET", "POST"])
+@roles("bendahara", "admin")
+def reverse(payment_id):
+    """Cancel a payment by a reversal entry with a reason (the payment itself is never changed)."""
+    payment = _payment(payment_id, write=True)
+    reason = (request.form.get("reason") or "").strip()
+    error = None
+    if request.method == "POST":
+        if payment.reversal:
+            error = "Pembayaran ini sudah dibatalkan."
+        elif not 5 <= len(reason) <= 300:
+            error = "Tulis alasan pembatalan (5–300 karakter)."
+        else:
+            db.session.add(
+                PaymentReversal(payment_id=payment.id, reason=reason, created_by_id=current_user.id)
+            )
+            audit.log(
+                "payment_reversed",
+                "payment",
+                payment.id,
+                payment.worker.ksm.kelurahan_id,
+                amount=payment.amount,
+                reason=reason,
+            )
+            db.session.commit()
+            flash("Pembayaran dibatalkan. Catat pembayaran yang benar sebagai pembayaran baru.", "success")
+            return redirect(
+                url_for("payments.period", ksm_id=payment.ksm_id, start=payment.period_start.isoformat())
+            )
+    return render_template(
+        "payments/reverse.html", payment=payment, error=error, reason=reason
+    ), 400 if error else 200
+
+
+def _payment(payment_id, write=False):
+    payment = db.session.get(Payment, payment_id)
+    if payment is None:
+        abort(404)
+    get_ksm(payment.ksm_id, "payment" if write else None)
+    return payment
+
+
+def _period(ksm_id, start):
+    ksm = get_ksm(ksm_id)
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        abort(404)
+    for period_start, period_end in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
+        if period_start == first:
+            return ksm, period_start, period_end
+    abort(404)
+
+
+def _today():
+    return today(current_app.config["TIMEZONE"])

@@ -1,0 +1,118 @@
+"""The LPJ sheets of a pay period: daftar hadir pekerja and daftar pembayaran upah (HTML and XLSX)."""
+
+import io
+from datetime import timedelta
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .. import db
+from ..formatting import mask_nik, tanggal_pendek
+from ..models import Attendance, Worker
+from ..terbilang import rupiah_words
+from .queries import wage_list
+
+
+def _heading(ksm, start, end):
+    return {"ksm": ksm, "kelurahan": ksm.kelurahan, "start": start, "end": end}
+
+
+def daftar_hadir(ksm, start, end):
+    """The attendance grid: a row per worker, a column per day, HOK per worker and per day."""
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
+    present = set(
+        db.session.execute(
+            db.select(Attendance.worker_id, Attendance.work_date).where(
+                Attendance.ksm_id == ksm.id,
+                Attendance.present.is_(True),
+                Attendance.work_date.between(start, end),
+            )
+        )
+    )
+    grid = [(w, [(w.id, d) in present for d in days]) for w in workers]
+    return {
+        **_heading(ksm, start, end),
+        "days": days,
+        "grid": grid,
+        "per_day": [sum(marks[i] for _, marks in grid) for i in range(len(days))],
+        "total": len(present),
+    }
+
+
+def daftar_upah(ksm, start, end):
+    """The wage payment list: worker, NIK masked, HOK, rate, amount, signature or a blank to sign."""
+    rows, total = wage_list(ksm, start, end)
+    return {**_heading(ksm, start, end), "rows": rows, "total": total}
+
+
+SHEETS = {"daftar-hadir": daftar_hadir, "daftar-upah": daftar_upah}
+
+
+def workbook(name, data) -> bytes:
+    """The sheet as an XLSX file (LPJ annex), with the same totals as the printable page."""
+    book = Workbook()
+    sheet = book.active
+    title = "DAFTAR HADIR PEKERJA" if name == "daftar-hadir" else "DAFTAR PEMBAYARAN UPAH PEKERJA"
+    sheet.title = name
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
+    sheet.append([f"Periode {tanggal_pendek(data['start'])} s.d. {tanggal_pendek(data['end'])}"])
+    sheet.append([])
+    if name == "daftar-hadir":
+        sheet.append(["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])
+        for i, (worker, marks) in enumerate(data["grid"], start=1):
+            sheet.append([i, worker.name, *["✓" if m else "" for m in marks], sum(marks)])
+        sheet.append(["", "Jumlah HOK", *data["per_day"], data["total"]])
+    else:
+        sheet.append(
+            [
+                "No",
+                "Nama",
+                "NIK",
+                "Kategori",
+                "HOK",
+                "Upah harian",
+                "Jumlah (Rp)",
+                "Tanda tangan / cap jempol",
+            ]
+        )
+        for i, row in enumerate(data["rows"], start=1):
+            signed = "tanda tangan digital" if row.payment and row.payment.signature else ""
+            sheet.append(
+                [
+                    i,
+                    row.worker.name,
+                    mask_nik(row.worker.nik),
+                    row.worker.category,
+                    row.line.hok,
+                    row.line.rate,
+                    row.line.due,
+                    signed,
+                ]
+            )
+        sheet.append(["", "JUMLAH", "", "", data["total"]["hok"], "", data["total"]["due"], ""])
+        sheet.append([])
+        sheet.append(["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
+    sheet.append([])
+    sheet.append(["", "Ketua KSM", "", "", "", "Bendahara KSM"])
+    sheet.append([])
+    sheet.append([])
+    sheet.append(
+        [
+            "",
+            f"({data['ksm'].ketua or '..................'})",
+            "",
+            "",
+            "",
+            f"({data['ksm'].bendahara or '..................'})",
+        ]
+    )
+    sheet.column_dimensions["B"].width = 28
+    for cell in sheet[5]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,33 @@
+"""The one write path of a tranche receipt: tahap I, II... of the programme year's plan."""
+
+from .. import db
+from ..models import TrancheReceipt
+from ..workers.records import locate  # noqa: F401 (a receipt belongs to one KSM)
+
+MODEL = TrancheReceipt
+CLASH_REASON = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
+
+
+def build(r, ksm, batch, recorded_on):
+    number = r.integer("tranche", minimum=1, maximum=10)
+    amount = r.integer("amount", minimum=1, maximum=10_000_000_000)
+    received_on = r.day("received_on")
+    reference = r.text("bank_reference", max_len=60, required=False)
+    if received_on and received_on > batch.today:
+        r.errors["received_on"] = "Tanggal tidak boleh di masa depan."
+    if r.errors:
+        return None, None
+    row = TrancheReceipt(
+        ksm_id=ksm.id, tranche=number, amount=amount, received_on=received_on, bank_reference=reference
+    )
+    return row, (ksm.id, number)
+
+
+def existing_keys(batch):
+    ids = [i for i in batch.values("ksm_id") if isinstance(i, int)]
+    rows = db.session.execute(
+        db.select(
+            TrancheReceipt.ksm_id, TrancheReceipt.tranche, TrancheReceipt.uuid, TrancheReceipt.id
+        ).where(TrancheReceipt.ksm_id.in_(ids))
+    )
+    return {(t.ksm_id, t.tranche): (t.uuid, t.id) for t in rows}

@@ -1,0 +1,104 @@
+// Paying wages on the treasurer's phone: tap a worker (or "bayar semua"), confirm the amount,
+// take the worker's signature or a photo of the thumbprinted list; each payment goes into the
+// outbox (outbox.js) with a uuid made when the payment sheet opens, and is sent exactly once.
+"use strict";
+(() => {
+  const list = document.querySelector("[data-wage-list]");
+  const dialog = document.querySelector("[data-pay-dialog]");
+  if (!list || !dialog) return;
+  const form = dialog.querySelector("[data-pay-form]");
+  const canvas = dialog.querySelector("[data-signature]");
+  const pad = new SignaturePad(canvas, { backgroundColor: "rgb(255,255,255)" });
+  const rupiah = (n) => `Rp ${n.toLocaleString("id-ID")}`;
+  const localDay = () => new Date(Date.now() - new Date().getTimezoneOffset() * 6e4).toISOString().slice(0, 10);
+  let current = null; // {row, uuid, photo, resolve}
+
+  function markPaid(row, text) {
+    row.dataset.paid = "yes";
+    const status = row.querySelector("[data-status]");
+    status.replaceChildren(Object.assign(document.createElement("span"), { className: "tag ok", textContent: text }));
+  }
+
+  // Pay one row: resolves true when saved, false when cancelled.
+  function pay(row) {
+    return new Promise((resolve) => {
+      current = { row, uuid: Outbox.newId(), photo: "", resolve };
+      const { name, days, rate, amount } = row.dataset;
+      dialog.querySelector("[data-pay-name]").textContent = name;
+      dialog.querySelector("[data-pay-detail]").textContent = `${days} HOK × ${rupiah(Number(rate))}`;
+      dialog.querySelector("[data-pay-amount]").textContent = rupiah(Number(amount));
+      dialog.querySelector("[data-pay-status]").textContent = "";
+      dialog.querySelector("[data-photo-note]").textContent = "";
+      form.reset();
+      pad.clear();
+      showReference();
+      dialog.showModal();
+    });
+  }
+
+  function close(saved) {
+    dialog.close();
+    const done = current;
+    current = null;
+    done?.resolve(saved);
+  }
+
+  function showReference() {
+    dialog.querySelector("[data-reference-field]").hidden = form.elements.method.value !== "transfer";
+  }
+
+  async function save() {
+    const { row } = current;
+    const method = form.elements.method.value;
+    const reference = form.elements.reference.value.trim();
+    const status = dialog.querySelector("[data-pay-status]");
+    if (pad.isEmpty() && !current.photo) return (status.textContent = "Minta tanda tangan pekerja, atau foto daftar bercap jempol.");
+    if (method === "transfer" && !reference) return (status.textContent = "Isi nomor referensi transfer.");
+    const days = Number(row.dataset.days);
+    const data = {
+      ksm_id: Number(list.dataset.ksmId), worker_uuid: row.dataset.workerUuid,
+      period_start: list.dataset.start, period_end: list.dataset.end, days,
+      daily_rate: Number(row.dataset.rate), amount: Number(row.dataset.amount), paid_on: localDay(),
+      method, reference, signature: pad.isEmpty() ? null : pad.toDataURL("image/png"),
+      photo: current.photo || null,
+    };
+    await Outbox.save([{ uuid: current.uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
+    markPaid(row, "Dibayar (tersimpan di HP)");
+    close(true);
+    return undefined;
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    save();
+  });
+  form.elements.method.addEventListener("change", showReference);
+  dialog.querySelector("[data-pay-cancel]").addEventListener("click", () => close(false));
+  dialog.addEventListener("cancel", () => close(false));
+  dialog.querySelector("[data-signature-clear]").addEventListener("click", () => pad.clear());
+  dialog.querySelector("[data-photo]").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    current.photo = file ? await Photo.shrink(file) : "";
+    dialog.querySelector("[data-photo-note]").textContent = current.photo ? "Foto siap." : "";
+  });
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-pay]");
+    if (button) pay(button.closest("[data-worker-row]"));
+  });
+  document.querySelector("[data-pay-all]")?.addEventListener("click", async () => {
+    for (const row of list.querySelectorAll("[data-worker-row]")) {
+      if (row.dataset.paid || row.dataset.days === "0") continue;
+      if (!(await pay(row))) break; // "Batal" stops the round
+    }
+  });
+
+  // Payments saved on this phone but not yet on the server show as paid too.
+  Outbox.all().then((records) => {
+    for (const r of records) {
+      if (r.kind !== "payment" || r.state === "invalid" || r.data.period_start !== list.dataset.start) continue;
+      const row = list.querySelector(`[data-worker-uuid="${CSS.escape(r.data.worker_uuid)}"]`);
+      if (row && !row.dataset.paid) markPaid(row, r.state === "synced" ? "Dibayar" : "Dibayar (tersimpan di HP)");
+    }
+  });
+})();
