@@ -82,9 +82,7 @@ def _recorded(ksm_id, work_day):
             db.select(Attendance.worker_id, Attendance.present).where(
                 Attendance.ksm_id == ksm_id, Attendance.work_date == work_day
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 

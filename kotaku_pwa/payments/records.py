@@ -7,7 +7,7 @@ from ..models import (
     PaymentReversal,
     Worker,
 )
-from ..sync.fields import Held
+from ..sync.fields import Held, New
 from ..wages import ksm_rates, payment_problems
 from ..workdays import date_problem
 from ..workers.records import find as find_worker
@@ -54,7 +54,8 @@ def build(r, ksm, batch, recorded_on):
             "Periode pembayaran ini tumpang tindih dengan pembayaran lain.",
         )
     round_ = 1 + _reversed_count(worker, start)
-    row = Payment(
+    row = New(
+        Payment,
         ksm_id=ksm.id,
         worker=worker,
         period_start=start,

@@ -2,6 +2,7 @@
 
 from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
+from ..sync.fields import New
 from ..wages import MAX_DAILY_RATE
 from ..workers.records import locate  # noqa: F401 (spending belongs to one KSM)
 
@@ -23,7 +24,8 @@ def build(r, ksm, batch, recorded_on):
         r.errors["spent_on"] = "Tanggal tidak boleh di masa depan."
     if r.errors:
         return None, None
-    row = Spending(
+    row = New(
+        Spending,
         ksm_id=ksm.id,
         spent_on=spent_on,
         category=category,

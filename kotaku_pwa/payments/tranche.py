@@ -2,6 +2,7 @@
 
 from .. import db
 from ..models import TrancheReceipt
+from ..sync.fields import New
 from ..workers.records import locate  # noqa: F401 (a receipt belongs to one KSM)
 
 MODEL = TrancheReceipt
@@ -17,8 +18,13 @@ def build(r, ksm, batch, recorded_on):
         r.errors["received_on"] = "Tanggal tidak boleh di masa depan."
     if r.errors:
         return None, None
-    row = TrancheReceipt(
-        ksm_id=ksm.id, tranche=number, amount=amount, received_on=received_on, bank_reference=reference
+    row = New(
+        TrancheReceipt,
+        ksm_id=ksm.id,
+        tranche=number,
+        amount=amount,
+        received_on=received_on,
+        bank_reference=reference,
     )
     return row, (ksm.id, number)
 

@@ -30,7 +30,7 @@ from ..access import place_of, user_scope
 from ..models import Conflict, Ksm, utcnow
 from ..scope import WRITERS, can_write
 from ..workdays import today
-from .fields import Held, Reader, is_uuid
+from .fields import Held, New, Reader, is_uuid
 from .kinds import KINDS
 
 
@@ -69,6 +69,8 @@ class Batch:
     _seen: dict | None = None  # uuid -> (kind, row or id, payload_hash, conflict or None)
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
     _cache: dict = field(default_factory=dict)
+    pending: list = field(default_factory=list)
+    _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
 
     def __post_init__(self):
         self.scope = user_scope(self.user)
@@ -92,6 +94,13 @@ class Batch:
         if ksm_id not in self.ksms:
             self.ksms[ksm_id] = db.session.get(Ksm, ksm_id)
         return self.ksms[ksm_id]
+
+    def place(self, target):
+        """Where a KSM or kelurahan belongs (asked once per target and batch)."""
+        key = (type(target).__name__, target.id)
+        if key not in self._places:
+            self._places[key] = place_of(target)
+        return self._places[key]
 
     def cached(self, name, loader):
         """A lookup table built once per batch by `loader(batch)`."""
@@ -149,11 +158,12 @@ def store_batch(records, user) -> list[dict]:
         try:
             if attempt == 0:
                 results = [_store(record, batch) for record in records]
-                db.session.flush()
+                _insert_pending(batch)
             else:
                 results = [_store_alone(record, batch) for record in records]
+            answers = [r.as_json() for r in results]  # ids are known after the flush; read them before commit
             db.session.commit()
-            return [r.as_json() for r in results]
+            return answers
         except IntegrityError:
             db.session.rollback()  # a concurrent writer won a race: replay and see its row
     raise RuntimeError("sync batch kept clashing with concurrent writers")
@@ -173,8 +183,51 @@ def _store_alone(record, batch):
     """Store one record in its own savepoint, seeing what concurrent writers committed."""
     with db.session.begin_nested():
         result = _store(record, batch)
-        db.session.flush()
+        _insert_pending(batch)
     return result
+
+
+def _insert_pending(batch):
+    """Insert the batch's new rows with one multi-row INSERT per table, in KINDS order (a worker
+    before the attendance naming it), conflicts last; the new ids are set on the row objects."""
+    for model in [kind.MODEL for kind in KINDS.values()] + [Conflict]:
+        rows = [row for row in batch.pending if getattr(row, "model", type(row)) is model]
+        if not rows:
+            continue
+        columns, links = _shape(model)
+        for row in rows:
+            values = vars(row)
+            for relation, local, remote in links:
+                if values.get(local) is None and values.get(relation) is not None:
+                    setattr(row, local, getattr(values[relation], remote))
+        # RETURNING in no particular order (ordering would cost a statement per row on SQLite):
+        # each new id is matched back by the row's unique (uuid, payload hash).
+        new_ids = db.session.execute(
+            db.insert(model).returning(model.id, model.uuid, model.payload_hash),
+            [{c: vars(row).get(c) for c in columns} for row in rows],
+        )
+        ids = {(uuid, digest): new_id for new_id, uuid, digest in new_ids}
+        for row in rows:
+            row.id = ids[(row.uuid, row.payload_hash)]
+    batch.pending.clear()
+
+
+_SHAPES = {}
+
+
+def _shape(model):
+    """A table's insert columns, and its many-to-one links (relation, local key, remote key)."""
+    if model not in _SHAPES:
+        links = [
+            (rel.key, local.key, remote.key)
+            for rel in model.__mapper__.relationships
+            if rel.direction.name == "MANYTOONE"
+            for local, remote in rel.local_remote_pairs
+        ]
+        if model is Conflict:
+            links.append(("existing_target", "existing_id", "id"))
+        _SHAPES[model] = ([c.key for c in model.__table__.columns if c.key != "id"], links)
+    return _SHAPES[model]
 
 
 def _store(record, batch) -> Result:
@@ -211,7 +264,7 @@ def _store(record, batch) -> Result:
     target = kind.locate(reader, batch)
     if reader.errors:
         return Result(uuid, "invalid", errors=reader.errors)
-    place = place_of(target)
+    place = batch.place(target)
     if not can_write(batch.scope, kind_name, place):
         return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
     # Rules "on the day the record was made" use the phone's own day, never after today.
@@ -256,14 +309,15 @@ def _store(record, batch) -> Result:
         )
 
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
-    row.created_by_id = batch.user.id
-    db.session.add(row)
+    row.created_by_id, row.received_at = batch.user.id, utcnow()
+    batch.pending.append(row)
     batch.remember(kind_name, uuid, row, digest, key)
     return Result(uuid, "created", row=row)
 
 
 def _keep_conflict(uuid, kind_name, data, digest, recorded_at, batch, place, existing, reason):
-    conflict = Conflict(
+    conflict = New(
+        Conflict,
         uuid=uuid,
         kind=kind_name,
         data=data,
@@ -274,9 +328,13 @@ def _keep_conflict(uuid, kind_name, data, digest, recorded_at, batch, place, exi
         reason=reason,
         existing_kind=existing[0],
         existing_uuid=existing[1],
-        existing_id=_id_later(existing[2]),
+        existing_id=existing[2] if isinstance(existing[2], int) else None,
+        status="open",
+        received_at=utcnow(),
     )
-    db.session.add(conflict)
+    if not isinstance(existing[2], int):
+        conflict.existing_target = existing[2]  # a row of this batch: its id is known once inserted
+    batch.pending.append(conflict)
     batch.seen(uuid)
     batch._seen[uuid] = (kind_name, None, digest, conflict)
     return Result(
@@ -307,15 +365,6 @@ class _Id:
 
 def _as_row(target):
     return _Id(target) if isinstance(target, int) else target
-
-
-def _id_later(target):
-    """An existing row created earlier in this batch has no id until the flush."""
-    if isinstance(target, int):
-        return target
-    if target.id is None:
-        db.session.flush()
-    return target.id
 
 
 def _moment(value):

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from types import SimpleNamespace
 
 REQUIRED = "Wajib diisi."
 
@@ -94,8 +95,17 @@ def is_uuid(value) -> bool:
     )
 
 
+class New(SimpleNamespace):
+    """A row a batch will insert: plain attributes, none of the ORM's bookkeeping (a batch makes
+    thousands; sync/engine.py inserts them with one statement per table)."""
+
+    def __init__(self, model, **values):
+        super().__init__(model=model, id=None, **values)
+
+
 class Held(Exception):
-    """The record depends on another that is itself waiting in the conflict table: keep it there too."""
+    """Keep this record in the conflict table next to `existing` (a clash found while building it,
+    or a record that depends on another still waiting there)."""
 
     def __init__(self, existing, reason):
         super().__init__(reason)
