@@ -36,9 +36,7 @@ def main():
         token = client.get("/api/csrf").get_json()["csrf_token"]
         client.post("/login", data={"username": "bendahara", "password": "kotaku-demo", "csrf_token": token})
         gzip = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium sends
-        print(
-            "page weight (as Chromium receives it: br/zstd/gzip, first load with every script, style and icon it links):"
-        )
+        print("page weight as Chromium receives it (br/zstd), first load with every script, style and icon:")
         for page in PAGES:
             url = page.format(ksm=ksm)
             html = client.get(url, headers=gzip)
