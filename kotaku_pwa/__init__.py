@@ -13,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,10 @@ def create_app(test_config=None):
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    if app.config["PROXY_FIX"]:
+        # Behind a reverse proxy: the client's address (for the login limits) and scheme come from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login.init_app(app)
@@ -70,6 +75,7 @@ def create_app(test_config=None):
         conflicts,
         dashboard,
         home,
+        meetings,
         org,
         payments,
         pwa,
@@ -77,7 +83,7 @@ def create_app(test_config=None):
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, payments, conflicts, dashboard, sync, pwa):
+    for module in (auth, home, org, workers, attendance, payments, meetings, conflicts, dashboard, sync, pwa):
         app.register_blueprint(module.bp)
 
     from . import cli
@@ -107,6 +113,7 @@ def _default_config(instance_path):
         "LOGIN_MAX_FAILURES_PER_IP": 20,
         "LOGIN_LOCK_MINUTES": 15,
         "BUILD_SALT": os.environ.get("KOTAKU_BUILD_SALT", ""),
+        "PROXY_FIX": os.environ.get("KOTAKU_PROXY") == "1",
         "COMPRESS_MIMETYPES": [
             "text/html",
             "text/css",

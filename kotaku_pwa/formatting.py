@@ -1,6 +1,9 @@
 """How money, dates and personal numbers are shown: Rupiah, Indonesian dates, masked NIK and phone."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
@@ -20,6 +23,7 @@ def tanggal(value: date | datetime | None) -> str:
     """`date(2021, 4, 12)` → `Senin, 12 April 2021`."""
     if value is None:
         return ""
+    value = _local(value)
     return f"{DAYS[value.weekday()]}, {tanggal_pendek(value)}"
 
 
@@ -27,7 +31,16 @@ def tanggal_pendek(value: date | datetime | None) -> str:
     """`date(2021, 4, 12)` → `12 April 2021`."""
     if value is None:
         return ""
+    value = _local(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _local(value):
+    """A datetime (stored as naive UTC, models.py) in the programme's timezone; dates as they are."""
+    if not isinstance(value, datetime):
+        return value
+    zone = current_app.config.get("TIMEZONE", "Asia/Makassar") if has_app_context() else "Asia/Makassar"
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
 
 
 def mask_nik(nik: str | None) -> str:

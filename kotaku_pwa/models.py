@@ -14,11 +14,13 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -311,6 +313,84 @@ class Spending(SyncedRecord, db.Model):
     description: Mapped[str] = mapped_column(String(200))
     amount: Mapped[int] = mapped_column(Integer)
     receipt_photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Meeting(SyncedRecord, db.Model):
+    """A meeting the facilitator ran (sosialisasi, coaching KSM, MP2K, TIPP...), with its attendance list.
+
+    `topics` and `outcomes` hold codes of meetings/vocabulary.py; the photo's place is read on the
+    phone when the photo is taken, and is never required."""
+
+    __table_args__ = (Index("ix_meeting_kelurahan_held", "kelurahan_id", "held_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"), index=True)
+    type: Mapped[str] = mapped_column(String(20))
+    programme: Mapped[str] = mapped_column(String(10))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200))
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    outcomes: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # lists never load it
+    photo_lat: Mapped[float | None] = mapped_column(Float)
+    photo_lon: Mapped[float | None] = mapped_column(Float)
+    photo_accuracy: Mapped[float | None] = mapped_column(Float)  # metres, as the phone reported it
+
+    kelurahan: Mapped[Kelurahan] = relationship()
+    ksm: Mapped[Ksm | None] = relationship()
+    attendees: Mapped[list["MeetingAttendee"]] = relationship(
+        back_populates="meeting", order_by="MeetingAttendee.position"
+    )
+    # Read-only: a check is linked from its own side (HealthCheck.meeting_id).
+    health_check: Mapped["HealthCheck | None"] = relationship(viewonly=True)
+
+
+class MeetingAttendee(db.Model):
+    """One line of a meeting's daftar hadir, in the order it was written."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "position", name="uq_meeting_attendee_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(20))
+    tipp_role: Mapped[str | None] = mapped_column(String(20))  # ketua/sekretaris/bendahara/anggota of TIPP
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+
+
+class HealthCheck(SyncedRecord, db.Model):
+    """A health-protocol check at a meeting or on a KSM's work site on one day (PUPR Inmen 02/2020)."""
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", name="uq_health_check_meeting"),  # one check per meeting
+        Index("ix_health_check_kelurahan_checked", "kelurahan_id", "checked_on"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))
+    checked_on: Mapped[date] = mapped_column(Date)
+    setting: Mapped[str] = mapped_column(String(10))  # "meeting" or "worksite"
+    people_present: Mapped[int] = mapped_column(Integer)
+    masks_worn: Mapped[int] = mapped_column(Integer)
+    distancing: Mapped[bool] = mapped_column(Boolean)
+    handwash_soap: Mapped[bool] = mapped_column(Boolean)
+    temperature_checked: Mapped[bool] = mapped_column(Boolean)
+    # Work sites check body temperature three times a day, and workers wear APD.
+    temp_morning: Mapped[bool] = mapped_column(Boolean, default=False)
+    temp_noon: Mapped[bool] = mapped_column(Boolean, default=False)
+    temp_afternoon: Mapped[bool] = mapped_column(Boolean, default=False)
+    fever_cases: Mapped[int] = mapped_column(Integer, default=0)
+    apd_workers: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    kelurahan: Mapped[Kelurahan] = relationship()
+    ksm: Mapped[Ksm | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
 
 
 class Conflict(db.Model):

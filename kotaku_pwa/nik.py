@@ -39,7 +39,7 @@ class Nik:
 
 def parse(nik: str, on: date) -> Nik:
     """Read a NIK recorded on `on`; raise NikError when its digits cannot be a real NIK."""
-    if not isinstance(nik, str) or not re.fullmatch(r"\d{16}", nik):
+    if not isinstance(nik, str) or not re.fullmatch(r"[0-9]{16}", nik):
         raise NikError("NIK harus 16 angka.")
     if int(nik[:2]) not in PROVINCES:
         raise NikError("Kode provinsi pada NIK (2 angka pertama) tidak dikenal.")

@@ -4,6 +4,7 @@ from datetime import date
 
 from .. import db
 from ..models import Attendance, Worker
+from ..sync.fields import Held, New
 from ..workdays import date_problem
 from ..workers.records import find as find_worker
 from ..workers.records import locate  # noqa: F401 (an attendance record belongs to its KSM)
@@ -16,20 +17,25 @@ def build(r, ksm, batch, recorded_on):
     worker_uuid = r.uuid("worker_uuid")
     day = r.day("work_date")
     present = r.boolean("present")
-    worker = find_worker(batch, worker_uuid) if worker_uuid else None
-    if worker_uuid and worker is None:
-        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
-    elif worker is not None and worker.ksm_id != ksm.id:
-        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
     if day:
         problem = date_problem(
             day, ksm.start_date, ksm.end_date, batch.today, recorded_on, batch.backdate_window
         )
         if problem:
             r.errors["work_date"] = problem
+    try:
+        worker = find_worker(batch, worker_uuid) if worker_uuid else None
+    except Held:
+        if r.errors:  # invalid anyway: not kept for review behind its worker's registration
+            return None, None
+        raise
+    if worker_uuid and worker is None:
+        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
+    elif worker is not None and worker.ksm_id != ksm.id:
+        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
     if r.errors:
         return None, None
-    row = Attendance(ksm_id=ksm.id, worker=worker, work_date=day, present=present)
+    row = New(Attendance, ksm_id=ksm.id, worker_id=worker.id, worker=worker, work_date=day, present=present)
     return row, (worker_uuid, day)
 
 

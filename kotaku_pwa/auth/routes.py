@@ -79,11 +79,23 @@ def _refusal(username, password):
     if by_user >= config["LOGIN_MAX_FAILURES_PER_USER"] or by_ip >= config["LOGIN_MAX_FAILURES_PER_IP"]:
         return LOCKED.format(minutes=config["LOGIN_LOCK_MINUTES"])
     user = db.session.execute(db.select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.check_password(password):
+    if user is None:
+        # Spend the time of a real check, so timing does not tell which usernames exist.
+        User(password_hash=_dummy_hash()).check_password(password)
+        return WRONG
+    if not user.check_password(password):
         return WRONG
     if not user.active:
         return DISABLED
     return None
+
+
+def _dummy_hash():
+    if "kotaku_dummy_hash" not in current_app.extensions:
+        user = User()
+        user.set_password(secrets.token_hex(16))
+        current_app.extensions["kotaku_dummy_hash"] = user.password_hash
+    return current_app.extensions["kotaku_dummy_hash"]
 
 
 def _start_session(user):

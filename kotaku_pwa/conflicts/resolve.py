@@ -27,8 +27,13 @@ def describe(row) -> dict:
 
 
 def can_keep_incoming(conflict) -> bool:
-    """Only a second record for the same real thing may replace it (not a reused uuid)."""
-    return conflict.existing_uuid != conflict.uuid and hasattr(KINDS.get(conflict.kind), "keep_incoming")
+    """Only a second record for the same real thing may replace it (not a reused uuid, and not a record
+    held behind another kind, e.g. attendance waiting on its worker's registration)."""
+    return (
+        conflict.existing_uuid != conflict.uuid
+        and conflict.existing_kind == conflict.kind
+        and hasattr(KINDS.get(conflict.kind), "keep_incoming")
+    )
 
 
 def resolve(conflict, keep, user):

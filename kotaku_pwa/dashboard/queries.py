@@ -3,7 +3,18 @@
 from sqlalchemy import case, func
 
 from .. import db
-from ..models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Payment, PaymentReversal, Worker
+from ..models import (
+    Attendance,
+    HealthCheck,
+    Kecamatan,
+    Kelurahan,
+    Kota,
+    Ksm,
+    Meeting,
+    Payment,
+    PaymentReversal,
+    Worker,
+)
 
 COLUMNS = (
     "kelurahan",
@@ -38,6 +49,16 @@ def _by_kelurahan(query, kelurahan_ids):
     }
 
 
+def _count_by_kelurahan(model, kelurahan_ids):
+    """Rows of a table that carries its own kelurahan_id (meetings, health checks), per kelurahan."""
+    query = (
+        db.select(model.kelurahan_id, func.count(model.id))
+        .where(model.kelurahan_id.in_(kelurahan_ids))
+        .group_by(model.kelurahan_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
 def kelurahan_rows(kelurahan_query):
     """One dict per kelurahan of the scoped query, with the COLUMNS figures."""
     kelurahan = db.session.execute(kelurahan_query.with_only_columns(Kelurahan.id, Kelurahan.name)).all()
@@ -70,6 +91,8 @@ def kelurahan_rows(kelurahan_query):
         .where(PaymentReversal.id.is_(None)),
         ids,
     )
+    meetings = _count_by_kelurahan(Meeting, ids)
+    health_checks = _count_by_kelurahan(HealthCheck, ids)
     rows = []
     for k in kelurahan:
         n_workers, n_women = workers.get(k.id, (0, 0))
@@ -83,8 +106,8 @@ def kelurahan_rows(kelurahan_query):
                 "hok": n_hok,
                 "wages_due": int(due),
                 "wages_paid": int(paid.get(k.id, (0,))[0]),
-                "meetings": 0,
-                "health_checks": 0,
+                "meetings": meetings.get(k.id, 0),
+                "health_checks": health_checks.get(k.id, 0),
             }
         )
     return rows

@@ -11,7 +11,7 @@ CLASH_REASON = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
 
 def build(r, ksm, batch, recorded_on):
     number = r.integer("tranche", minimum=1, maximum=10)
-    amount = r.integer("amount", minimum=1, maximum=10_000_000_000)
+    amount = r.integer("amount", minimum=1, maximum=2_000_000_000)
     received_on = r.day("received_on")
     reference = r.text("bank_reference", max_len=60, required=False)
     if received_on and received_on > batch.today:

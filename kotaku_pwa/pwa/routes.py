@@ -13,6 +13,7 @@ SHELL_STATIC = (
     "js/attendance.js",
     "js/outbox-page.js",
     "js/payments.js",
+    "js/meetings.js",
     "js/photo.js",
     "js/print.js",
     "css/print.css",

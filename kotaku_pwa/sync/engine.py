@@ -57,6 +57,12 @@ class Result:
 
 
 @dataclass
+class Seen:
+    stored: tuple | None = None  # (kind, row or id, payload hash) of the record stored under the uuid
+    conflicts: dict = field(default_factory=dict)  # payload hash -> conflict kept under the uuid
+
+
+@dataclass
 class Batch:
     """The user, the day, and lookups shared by the records of one batch."""
 
@@ -66,7 +72,7 @@ class Batch:
     backdate_window: int | None
     scope: object = None
     ksms: dict = field(default_factory=dict)
-    _seen: dict | None = None  # uuid -> (kind, row or id, payload_hash, conflict or None)
+    _seen: dict | None = None  # uuid -> Seen
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
     _cache: dict = field(default_factory=dict)
     pending: list = field(default_factory=list)
@@ -85,10 +91,10 @@ class Batch:
         return found
 
     def ksm(self, ksm_id):
-        if not isinstance(ksm_id, int) or isinstance(ksm_id, bool):
+        if not _an_id(ksm_id):
             return None
         if not self.ksms:
-            ids = {i for i in self.values("ksm_id") if isinstance(i, int)} | {ksm_id}
+            ids = {i for i in self.values("ksm_id") if _an_id(i)} | {ksm_id}
             rows = db.session.scalars(db.select(Ksm).where(Ksm.id.in_(ids)))
             self.ksms = {k.id: k for k in rows}
         if ksm_id not in self.ksms:
@@ -108,21 +114,19 @@ class Batch:
             self._cache[name] = loader(self)
         return self._cache[name]
 
-    def seen(self, uuid):
+    def seen(self, uuid) -> "Seen":
+        """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
             uuids = {r.get("uuid") for r in self.records if isinstance(r, dict)}
-            uuids = [u for u in uuids if is_uuid(u)]
+            uuids = [u.lower() for u in uuids if is_uuid(u)]
             self._seen = {}
             for kind_name, kind in KINDS.items():
-                for row in db.session.execute(
-                    db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash).where(
-                        kind.MODEL.uuid.in_(uuids)
-                    )
-                ):
-                    self._seen[row.uuid] = (kind_name, row.id, row.payload_hash, None)
+                query = db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash)
+                for row in db.session.execute(query.where(kind.MODEL.uuid.in_(uuids))):
+                    self.seen(row.uuid).stored = (kind_name, row.id, row.payload_hash)
             for conflict in db.session.scalars(db.select(Conflict).where(Conflict.uuid.in_(uuids))):
-                self._seen.setdefault(conflict.uuid, (conflict.kind, None, conflict.payload_hash, conflict))
-        return self._seen.get(uuid)
+                self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
+        return self._seen.setdefault(uuid, Seen())
 
     def claimed(self, kind_name, key):
         """The stored record (uuid, row or id) that already holds this domain key, if any."""
@@ -133,14 +137,18 @@ class Batch:
         return self._keys[kind_name].get(key)
 
     def remember(self, kind_name, uuid, row, digest, key):
-        self.seen(uuid)
-        self._seen[uuid] = (kind_name, row, digest, None)
+        self.seen(uuid).stored = (kind_name, row, digest)
         if key is not None:
             self.claimed(kind_name, key)
             self._keys[kind_name][key] = (uuid, row)
         remember = getattr(KINDS[kind_name], "remember", None)
         if remember:
             remember(row, self)
+
+
+def _an_id(value) -> bool:
+    """An integer that can be a row id (beyond 32 bits a query would fail, not miss)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
 def payload_hash(kind, data) -> str:
@@ -188,10 +196,13 @@ def _store_alone(record, batch):
 
 
 def _insert_pending(batch):
-    """Insert the batch's new rows with one multi-row INSERT per table, in KINDS order (a worker
-    before the attendance naming it), conflicts last; the new ids are set on the row objects."""
-    for model in [kind.MODEL for kind in KINDS.values()] + [Conflict]:
-        rows = [row for row in batch.pending if getattr(row, "model", type(row)) is model]
+    """Insert the batch's new rows with one multi-row INSERT per table: records in KINDS order (a
+    worker before the attendance naming it), then their child rows (a meeting's attendees), then
+    conflicts. The new ids of records are set on their row objects."""
+    records = [kind.MODEL for kind in KINDS.values()]
+    children = [m for m in dict.fromkeys(r.model for r in batch.pending) if m not in records + [Conflict]]
+    for model in records + children + [Conflict]:
+        rows = [row for row in batch.pending if row.model is model]
         if not rows:
             continue
         columns, links = _shape(model)
@@ -200,11 +211,14 @@ def _insert_pending(batch):
             for relation, local, remote in links:
                 if values.get(local) is None and values.get(relation) is not None:
                     setattr(row, local, getattr(values[relation], remote))
+        params = [{c: vars(row).get(c) for c in columns} for row in rows]
+        if model in children:
+            db.session.execute(db.insert(model), params)
+            continue
         # RETURNING in no particular order (ordering would cost a statement per row on SQLite):
         # each new id is matched back by the row's unique (uuid, payload hash).
         new_ids = db.session.execute(
-            db.insert(model).returning(model.id, model.uuid, model.payload_hash),
-            [{c: vars(row).get(c) for c in columns} for row in rows],
+            db.insert(model).returning(model.id, model.uuid, model.payload_hash), params
         )
         ids = {(uuid, digest): new_id for new_id, uuid, digest in new_ids}
         for row in rows:
@@ -241,7 +255,7 @@ def _store(record, batch) -> Result:
             errors={"uuid": "UUID tidak ada atau tidak valid."},
         )
     uuid = uuid.lower()
-    if kind_name not in KINDS:
+    if not isinstance(kind_name, str) or kind_name not in KINDS:
         return Result(uuid, "invalid", errors={"kind": "Jenis data tidak dikenal."})
     if not isinstance(data, dict):
         return Result(uuid, "invalid", errors={"data": "Isi data harus berupa objek JSON."})
@@ -249,13 +263,16 @@ def _store(record, batch) -> Result:
     if moment is False:
         return Result(uuid, "invalid", errors={"recorded_at": "Waktu pencatatan tidak dikenali."})
     recorded_at = moment and moment.astimezone(UTC).replace(tzinfo=None)
-    digest = payload_hash(kind_name, data)
+    try:
+        digest = payload_hash(kind_name, data)
+    except UnicodeEncodeError:  # a lone surrogate: valid JSON, but not text the database can keep
+        return Result(uuid, "invalid", errors={"data": "Teks berisi karakter yang tidak valid."})
 
     seen = batch.seen(uuid)
-    if seen and seen[3] is None and seen[0] == kind_name and seen[2] == digest:
-        return Result(uuid, "duplicate", row=_as_row(seen[1]))
-    if seen and seen[3] is not None and seen[2] == digest:
-        return _conflict_again(uuid, seen[3])
+    if seen.stored and seen.stored[0] == kind_name and seen.stored[2] == digest:
+        return Result(uuid, "duplicate", row=_as_row(seen.stored[1]))
+    if digest in seen.conflicts:
+        return _conflict_again(uuid, seen.conflicts[digest])
 
     if batch.user.role not in WRITERS[kind_name]:
         return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
@@ -278,11 +295,12 @@ def _store(record, batch) -> Result:
     if reader.errors:
         return Result(uuid, "invalid", errors=reader.errors)
 
-    if seen:  # the uuid names other data: never overwrite, keep this one for review
-        if seen[3] is None:
-            existing = (seen[0], uuid, seen[1])
+    if seen.stored or seen.conflicts:  # the uuid names other data: never overwrite, keep for review
+        if seen.stored:
+            existing = (seen.stored[0], uuid, seen.stored[1])
         else:
-            existing = (seen[3].existing_kind, seen[3].existing_uuid, seen[3].existing_id)
+            first = next(iter(seen.conflicts.values()))
+            existing = (first.existing_kind, first.existing_uuid, first.existing_id)
         return _keep_conflict(
             uuid,
             kind_name,
@@ -311,6 +329,7 @@ def _store(record, batch) -> Result:
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
     batch.pending.append(row)
+    batch.pending.extend(getattr(row, "children", ()))  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
     return Result(uuid, "created", row=row)
 
@@ -335,8 +354,7 @@ def _keep_conflict(uuid, kind_name, data, digest, recorded_at, batch, place, exi
     if not isinstance(existing[2], int):
         conflict.existing_target = existing[2]  # a row of this batch: its id is known once inserted
     batch.pending.append(conflict)
-    batch.seen(uuid)
-    batch._seen[uuid] = (kind_name, None, digest, conflict)
+    batch.seen(uuid).conflicts[digest] = conflict
     return Result(
         uuid,
         "conflict",
@@ -379,4 +397,8 @@ def _moment(value):
         return False
     if moment.tzinfo is None:  # no offset: the programme's own time zone
         moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: no such moment in UTC
+        return False
     return moment

@@ -43,6 +43,9 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int):
             self.errors[name] = "Harus berupa bilangan bulat."
             return None
+        # Never more than the database's integer columns hold (PostgreSQL: 32 bits).
+        minimum = -(2**31) if minimum is None else minimum
+        maximum = 2**31 - 1 if maximum is None else maximum
         if minimum is not None and value < minimum:
             self.errors[name] = f"Tidak boleh kurang dari {minimum}."
         elif maximum is not None and value > maximum:

@@ -2,7 +2,8 @@
 
 A records module has MODEL (its table), CLASH_REASON, and:
   locate(reader, batch) -> the Ksm or Kelurahan the record belongs to (for the scope check)
-  build(reader, target, batch, recorded_on) -> (new row, domain key or None)
+  build(reader, target, batch, recorded_on) -> (new row, domain key or None); the row is a
+      fields.New, and may carry `children`: New rows that belong to it (a meeting's attendees)
   existing_keys(batch) -> {domain key: (uuid, id)} of stored rows this batch could clash with
                          (only for kinds whose build returns a domain key)
   remember(row, batch) -> (optional) make a row stored earlier in the batch visible to the records after it
@@ -10,6 +11,8 @@ A records module has MODEL (its table), CLASH_REASON, and:
 """
 
 from ..attendance import records as attendance
+from ..meetings import health as health_check
+from ..meetings import records as meeting
 from ..payments import records as payment
 from ..payments import spending, tranche
 from ..workers import records as worker
@@ -20,4 +23,6 @@ KINDS = {
     "payment": payment,
     "tranche": tranche,
     "spending": spending,
+    "meeting": meeting,
+    "health_check": health_check,
 }

@@ -79,7 +79,10 @@ def reference():
 def sync():
     """Store a batch of records made on a phone, in order, each exactly once."""
     csrf.protect()
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting: refused like any unreadable body
+        body = None
     records = body.get("records") if isinstance(body, dict) else None
     if not isinstance(records, list):
         return jsonify(error='Badan permintaan harus JSON: {"records": [...]}.', status=400), 400

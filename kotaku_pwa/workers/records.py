@@ -4,15 +4,16 @@ import re
 
 from .. import db, eligibility, nik
 from ..models import WAGE_CATEGORIES, Conflict, Worker
+from ..sync.fields import New
 
 MODEL = Worker
 CLASH_REASON = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
 
 
 def locate(r, batch):
-    ksm_id = r.integer("ksm_id")
-    ksm = batch.ksm(ksm_id) if ksm_id is not None else None
-    if ksm is None and "ksm_id" not in r.errors:
+    """The KSM a record belongs to; any whole number that names no KSM is "unknown"."""
+    ksm = batch.ksm(r.integer("ksm_id"))
+    if ksm is None and "ksm_id" in r.data and type(r.data["ksm_id"]) is int:
         r.errors["ksm_id"] = "KSM tidak dikenal."
     return ksm
 
@@ -22,8 +23,8 @@ def build(r, ksm, batch, recorded_on):
     name = r.text("name", max_len=100)
     gender = r.choice("gender", ("L", "P"))
     category = r.choice("category", WAGE_CATEGORIES)
-    phone = (r.text("phone", max_len=20, required=False) or "").replace(" ", "").replace("-", "")
-    if phone and not re.fullmatch(r"(\+62|62|0)8\d{7,11}", phone):
+    phone = clean_phone(r.text("phone", max_len=20, required=False))
+    if phone and not re.fullmatch(r"(\+62|62|0)8[0-9]{7,11}", phone):
         r.errors["phone"] = "Nomor HP tidak valid (contoh: 081234567890)."
     flags = [r.boolean(f) for f in ("low_income_covid", "lost_income", "breadwinner")]
     if number and "nik" not in r.errors:
@@ -34,7 +35,8 @@ def build(r, ksm, batch, recorded_on):
     if r.errors:
         return None, None
     season = ksm.start_date.year
-    row = Worker(
+    row = New(
+        Worker,
         ksm_id=ksm.id,
         nik=number,
         name=name,
@@ -93,8 +95,12 @@ def find(batch, worker_uuid):
     from ..sync.fields import Held
 
     worker = workers(batch).get(worker_uuid)
-    if worker is None and worker_uuid in held_registrations(batch):
-        c = held_registrations(batch)[worker_uuid]
+    if worker is not None:
+        return worker
+    # A registration of this very batch may have just been kept as a conflict.
+    in_batch = [c for c in batch.seen(worker_uuid).conflicts.values() if c.kind == "worker"]
+    c = in_batch[0] if in_batch else held_registrations(batch).get(worker_uuid)
+    if c is not None and c.status == "open":
         raise Held(
             (c.existing_kind, c.existing_uuid, c.existing_id),
             "Pendaftaran pekerja ini masih menunggu keputusan konflik.",
@@ -121,4 +127,12 @@ def keep_incoming(conflict, existing):
         "breadwinner",
     ):
         setattr(existing, field, data.get(field))
+    # The same clean values `build` stored (the data passed its checks before it clashed).
+    existing.name = data["name"].strip()
+    existing.phone = clean_phone(data.get("phone")) or None
     return None
+
+
+def clean_phone(value):
+    """A phone number as stored: without the spaces and dashes people type."""
+    return (value or "").replace(" ", "").replace("-", "")

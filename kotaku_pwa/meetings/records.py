@@ -1,0 +1,194 @@
+"""The one write path of a meeting and its daftar hadir (the named attendance list)."""
+
+from sqlalchemy.orm import selectinload
+
+from .. import db, images
+from ..models import Kelurahan, Meeting, MeetingAttendee
+from ..sync.fields import New
+from . import vocabulary as v
+
+MODEL = Meeting
+CLASH_REASON = ""  # meetings have no domain key: two meetings on one day are two meetings
+
+
+def locate(r, batch):
+    """The kelurahan the meeting was held in (the scope check asks about it)."""
+    return place(r, batch)[0]
+
+
+def place(r, batch):
+    """(kelurahan, KSM or None) a meeting or health check names; a KSM must be of that kelurahan."""
+    kelurahan_id = r.integer("kelurahan_id")
+    ksm_id = r.integer("ksm_id", required=False)
+    kelurahan = kelurahan_of(batch, kelurahan_id) if kelurahan_id is not None else None
+    if kelurahan is None and "kelurahan_id" not in r.errors:
+        r.errors["kelurahan_id"] = "Kelurahan tidak dikenal."
+    ksm = batch.ksm(ksm_id) if ksm_id is not None else None
+    if ksm_id is not None and ksm is None:
+        r.errors["ksm_id"] = "KSM tidak dikenal."
+    elif ksm is not None and kelurahan is not None and ksm.kelurahan_id != kelurahan.id:
+        r.errors["ksm_id"] = "KSM ini bukan bagian dari kelurahan tersebut."
+    return kelurahan, ksm
+
+
+def kelurahan_of(batch, kelurahan_id):
+    found = batch.cached("kelurahan", _load_kelurahan)
+    if kelurahan_id not in found:
+        found[kelurahan_id] = db.session.get(Kelurahan, kelurahan_id)
+    return found[kelurahan_id]
+
+
+def _load_kelurahan(batch):
+    ids = [i for i in batch.values("kelurahan_id") if isinstance(i, int)]
+    rows = db.session.scalars(
+        db.select(Kelurahan).options(selectinload(Kelurahan.kecamatan)).where(Kelurahan.id.in_(ids))
+    )
+    return {k.id: k for k in rows}
+
+
+def build(r, kelurahan, batch, recorded_on):
+    ksm = batch.ksm(r.data.get("ksm_id"))
+    kind = r.choice("type", tuple(v.TYPES))
+    programme = r.choice("programme", v.PROGRAMMES, required=False)
+    held_on = r.day("held_on")
+    if held_on and held_on > batch.today:
+        r.errors["held_on"] = "Tanggal pertemuan tidak boleh di masa depan."
+    place_name = r.text("place", max_len=200)
+    team = r.text("team", max_len=200, required=False)
+    notes = r.text("notes", max_len=2000, required=False)
+    topics = _codes(r, "topics", v.COACHING_TOPICS, kind in v.TYPES_WITH_TOPICS, "Topik coaching")
+    outcomes = _codes(r, "outcomes", v.MP2K_OUTCOMES, kind in v.TYPES_WITH_OUTCOMES, "Hasil MP2K")
+    attendees = _attendees(r)
+    photo = None
+    if r.data.get("photo"):
+        photo, problem = images.decode(r.data["photo"], ("image/jpeg", "image/png"))
+        if problem:
+            r.errors["photo"] = problem
+    lat = _number(r, "photo_lat", -90, 90)
+    lon = _number(r, "photo_lon", -180, 180)
+    accuracy = _number(r, "photo_accuracy", 0, 100_000)
+    if r.errors:
+        return None, None
+    row = New(
+        Meeting,
+        kelurahan_id=kelurahan.id,
+        ksm_id=ksm.id if ksm else None,
+        type=kind,
+        programme=programme or ("DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"),
+        held_on=held_on,
+        place=place_name,
+        team=team,
+        topics=topics,
+        outcomes=outcomes,
+        notes=notes,
+        photo=photo,
+        photo_lat=lat,
+        photo_lon=lon,
+        photo_accuracy=accuracy,
+    )
+    row.children = [New(MeetingAttendee, meeting=row, **line) for line in attendees]
+    return row, None
+
+
+def _codes(r, name, vocabulary, allowed, what):
+    """The known codes of a list field, in the vocabulary's order; unknown codes are refused."""
+    value = r.data.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        r.errors[name] = "Harus berupa daftar kode."
+        return []
+    unknown = [code[:40] for code in value if code not in vocabulary]
+    if unknown:
+        r.errors[name] = "Kode tidak dikenal: " + ", ".join(unknown[:5]) + "."
+    elif value and not allowed:
+        r.errors[name] = f"{what} tidak dicatat untuk jenis pertemuan ini."
+    return [code for code in vocabulary if code in value]
+
+
+def _attendees(r):
+    """The attendance list's lines; each line's problem is reported with its row number."""
+    value = r.data.get("attendees")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        r.errors["attendees"] = "Daftar hadir harus berupa daftar peserta."
+        return []
+    if len(value) > v.MAX_ATTENDEES:
+        r.errors["attendees"] = f"Paling banyak {v.MAX_ATTENDEES} peserta per pertemuan."
+        return []
+    rows, problems = [], []
+    for number, item in enumerate(value, start=1):
+        problem = _attendee_problem(item)
+        if problem:
+            problems.append(f"baris {number}: {problem}")
+            continue
+        rows.append(
+            {
+                "position": number,
+                "name": item["name"].strip(),
+                "gender": item["gender"],
+                "role": item["role"],
+                "tipp_role": item.get("tipp_role") or None,
+            }
+        )
+    if problems:
+        more = f"; dan {len(problems) - 3} baris lain" if len(problems) > 3 else ""
+        r.errors["attendees"] = "Peserta " + "; ".join(problems[:3]) + more + "."
+    return rows
+
+
+def _attendee_problem(item):
+    if not isinstance(item, dict):
+        return "harus berupa objek {name, gender, role}"
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return "nama wajib diisi"
+    if len(name.strip()) > 100:
+        return "nama paling banyak 100 karakter"
+    if not _known(item.get("gender"), v.GENDERS):
+        return "jenis kelamin harus L atau P"
+    if not _known(item.get("role"), v.ATTENDEE_ROLES):
+        return "unsur peserta tidak dikenal"
+    tipp_role = item.get("tipp_role")
+    if tipp_role in (None, ""):
+        return None
+    if not _known(tipp_role, v.TIPP_ROLES):
+        return "jabatan TIPP tidak dikenal"
+    if item["role"] != "tipp":
+        return "jabatan TIPP hanya untuk peserta dari unsur TIPP"
+    return None
+
+
+def _known(value, vocabulary):
+    return isinstance(value, str) and value in vocabulary
+
+
+def _number(r, name, low, high):
+    """An optional number within [low, high] (the phone's location reading)."""
+    value = r.data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        r.errors[name] = f"Harus berupa angka antara {low} dan {high}."
+        return None
+    return float(value)
+
+
+def existing_keys(batch):
+    return {}
+
+
+def remember(row, batch):
+    """Let a health check later in the batch name this meeting."""
+    meetings(batch)[row.uuid] = row
+
+
+def meetings(batch):
+    """The batch's meetings by uuid: those its health checks name, and those it records."""
+    return batch.cached("meetings", _load_meetings)
+
+
+def _load_meetings(batch):
+    uuids = [u.lower() for u in batch.values("meeting_uuid") if isinstance(u, str)]
+    return {m.uuid: m for m in db.session.scalars(db.select(Meeting).where(Meeting.uuid.in_(uuids)))}

@@ -1,0 +1,137 @@
+from flask import Response, abort, current_app, render_template, request
+from flask_login import login_required
+
+from .. import db, protocol, stages
+from ..access import get_kelurahan, get_ksm, kelurahan_query, ksm_query, place_of, roles, user_scope
+from ..images import MAGIC
+from ..models import Meeting
+from ..scope import can_write
+from ..workdays import today
+from . import bp, vocabulary
+from .queries import attendee_counts, overview, progress_of
+
+
+@bp.get("/")
+@login_required
+def index():
+    """Meetings and health checks per kelurahan and per KSM in scope, with stage and compliance."""
+    scope = user_scope()
+    kelurahan = db.session.scalars(kelurahan_query()).all()
+    ksms = db.session.scalars(ksm_query()).all()
+    treasurer = scope.role == "bendahara"  # their KSM's records only, never the kelurahan-wide ones
+    by_kelurahan, by_ksm = overview(
+        [k.id for k in kelurahan], [k.id for k in ksms], scope.ksm_id if treasurer else None
+    )
+    return render_template(
+        "meetings/index.html",
+        kelurahan=kelurahan,
+        ksms=ksms,
+        treasurer=treasurer,
+        by_kelurahan=by_kelurahan,
+        by_ksm=by_ksm,
+        counts=attendee_counts([m.id for area in by_kelurahan.values() for m in area.meetings]),
+        check_of={c.meeting_id: c for area in by_kelurahan.values() for c in area.checks if c.meeting_id},
+        progress={} if treasurer else progress_of([k.id for k in kelurahan], _today()),
+        may_meet={k.id for k in kelurahan if can_write(scope, "meeting", place_of(k))},
+        may_check={k.id for k in ksms if can_write(scope, "health_check", place_of(k))},
+        **_labels(),
+    )
+
+
+@bp.get("/new")
+@roles("fasilitator", "admin")
+def new():
+    """The meeting form with its attendance list; saved into the phone's outbox (meetings.js)."""
+    scope = user_scope()
+    kelurahan = [k for k in db.session.scalars(kelurahan_query()) if can_write(scope, "meeting", place_of(k))]
+    chosen = kelurahan[0] if kelurahan else None
+    if "kelurahan_id" in request.args:
+        chosen = get_kelurahan(request.args.get("kelurahan_id", type=int), "meeting")
+    ksms = db.session.scalars(ksm_query()).all()
+    return render_template("meetings/new.html", kelurahan=kelurahan, chosen=chosen, ksms=ksms, **_labels())
+
+
+@bp.get("/ksm/<int:ksm_id>/health")
+@roles("fasilitator", "bendahara", "admin")
+def health(ksm_id):
+    """The health-protocol check of a KSM's work day (temperature three times, APD)."""
+    ksm = get_ksm(ksm_id, "health_check")
+    return render_template(
+        "meetings/health.html", ksm=ksm, kelurahan=ksm.kelurahan, meeting=None, protocol=protocol
+    )
+
+
+@bp.get("/<int:meeting_id>/health")
+@roles("fasilitator", "bendahara", "admin")
+def meeting_health(meeting_id):
+    """The health-protocol check of a meeting recorded without one."""
+    meeting = _meeting(meeting_id, "health_check")
+    return render_template(
+        "meetings/health.html",
+        ksm=meeting.ksm,
+        kelurahan=meeting.kelurahan,
+        meeting=meeting,
+        protocol=protocol,
+    )
+
+
+@bp.get("/<int:meeting_id>")
+@login_required
+def detail(meeting_id):
+    """One meeting: attendance list with counts by gender, topics and outcomes, TIPP, health check."""
+    meeting = _meeting(meeting_id)
+    check = meeting.health_check
+    return render_template(
+        "meetings/detail.html",
+        meeting=meeting,
+        check=check,
+        may_check=check is None
+        and can_write(user_scope(), "health_check", place_of(meeting.ksm or meeting.kelurahan)),
+        **_labels(),
+    )
+
+
+@bp.get("/<int:meeting_id>/daftar-hadir")
+@login_required
+def daftar_hadir(meeting_id):
+    """The meeting's attendance list as a printable A4 page, with a column to sign."""
+    return render_template("meetings/daftar-hadir.html", meeting=_meeting(meeting_id), **_labels())
+
+
+@bp.get("/<int:meeting_id>/photo")
+@login_required
+def photo(meeting_id):
+    """The meeting's photo, only for those who may see the meeting."""
+    meeting = _meeting(meeting_id)
+    if not meeting.photo:
+        abort(404)
+    mimetype = next(m for m, magic in MAGIC.items() if meeting.photo.startswith(magic))
+    return Response(meeting.photo, mimetype=mimetype, headers={"Cache-Control": "private, max-age=86400"})
+
+
+def _meeting(meeting_id, write_kind=None):
+    """The meeting if the user may see it (a treasurer: their KSM's only); 404 otherwise."""
+    meeting = db.session.get(Meeting, meeting_id) or abort(404)
+    if meeting.ksm_id is not None:
+        get_ksm(meeting.ksm_id, write_kind)
+    else:
+        get_kelurahan(meeting.kelurahan_id, write_kind)
+    return meeting
+
+
+def _labels():
+    return {
+        "types": vocabulary.TYPES,
+        "topics": vocabulary.COACHING_TOPICS,
+        "outcomes": vocabulary.MP2K_OUTCOMES,
+        "roles": vocabulary.ATTENDEE_ROLES,
+        "tipp_roles": vocabulary.TIPP_ROLES,
+        "genders": vocabulary.GENDERS,
+        "vocabulary": vocabulary,
+        "protocol": protocol,
+        "stages": stages,
+    }
+
+
+def _today():
+    return today(current_app.config["TIMEZONE"])

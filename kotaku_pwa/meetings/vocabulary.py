@@ -1,0 +1,55 @@
+"""The codes a meeting record carries, with the Indonesian labels the forms and sheets show.
+
+Codes are what phones send and the database keeps; labels may be reworded without touching data.
+The coaching topics and MP2K outcomes are the programme's own lists (SPEC.md glossary, "seed").
+"""
+
+TYPES = {
+    "sosialisasi": "Sosialisasi",
+    "coaching_ksm": "Coaching KSM",
+    "mp2k": "MP2K (Musyawarah Pra Pelaksanaan Konstruksi)",
+    "tipp": "Pertemuan TIPP",
+    "fgd": "FGD (diskusi kelompok terarah)",
+    "survey": "Survei",
+    "ojt": "OJT (pelatihan di tempat kerja)",
+    "other": "Lainnya",
+}
+# MP2K is often held together with coaching KSM, so both record the coaching topics covered.
+TYPES_WITH_TOPICS = ("coaching_ksm", "mp2k")
+TYPES_WITH_OUTCOMES = ("mp2k",)
+
+PROGRAMMES = ("CFW", "DFAT")
+
+COACHING_TOPICS = {
+    "concept": "Konsep dan mekanisme CFW",
+    "aims": "Tujuan CFW",
+    "principles": "Prinsip: partisipatif, transparan dan akuntabel, sederhana, kualitas layak, berkelanjutan",
+    "technical": "Penjelasan teknis pekerjaan",
+    "funds": "Pencairan dan penggunaan dana",
+    "lpj": "Penyusunan LPJ (laporan pertanggungjawaban)",
+}
+
+MP2K_OUTCOMES = {
+    "tranche_socialised": "BPM CFW tahap I (70 %) tersosialisasi",
+    "proposal_plan": "Proposal dan rencana kerja KSM tersusun",
+    "funds_commitment": "Komitmen menggunakan dana sesuai Pedoman dan POS CFW",
+    "eligible_workers": "Pekerja: MBR, terdampak Covid-19, kepala keluarga",
+    "assets_maintained": "Aset infrastruktur terbangun dipelihara",
+}
+
+GENDERS = {"L": "Laki-laki", "P": "Perempuan"}
+
+ATTENDEE_ROLES = {
+    "ksm": "KSM",
+    "bkm": "BKM/LKM",
+    "kelurahan": "Lurah/aparat kelurahan",
+    "tipp": "TIPP",
+    "relawan": "Relawan",
+    "warga": "Warga",
+    "other": "Lainnya",
+}
+TIPP_ROLES = {"ketua": "Ketua", "sekretaris": "Sekretaris", "bendahara": "Bendahara", "anggota": "Anggota"}
+
+SETTINGS = {"meeting": "Pertemuan", "worksite": "Lokasi kerja"}
+
+MAX_ATTENDEES = 500

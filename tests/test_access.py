@@ -1,0 +1,593 @@
+"""Who may open what over HTTP: every role × every URL, scope by guessed ids (IDOR), the scoped API
+and CSV export, security headers and the installable shell. Uses the demo data of Kota Mataram."""
+
+import csv
+import io
+import json
+import re
+import struct
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from kotaku_pwa import db
+from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
+from tests.conftest import Auth
+from tests.factories import make_kelurahan, make_kota, make_ksm
+
+DAY = "2021-05-03"
+ROLES = ("fasilitator", "bendahara", "supervisor", "admin")
+ACCOUNT = {"fasilitator": "faskel", "bendahara": "bendahara", "supervisor": "askot", "admin": "admin"}
+ALL = set(ROLES)
+
+# URL template → roles that get 200 (the others get 403). {ksm} is "KSM Tanjung Karang 1", the
+# bendahara's KSM, inside every demo account's scope.
+PAGES = {
+    "/": ALL,
+    "/workers/": ALL,
+    "/workers/new": {"fasilitator", "admin"},
+    "/attendance/": ALL,
+    "/attendance/{ksm}/" + DAY: ALL,
+    "/attendance/{ksm}/" + DAY + "/week": ALL,
+    "/conflicts/": {"supervisor", "admin"},
+    "/dashboard/export.csv": {"supervisor", "admin"},
+    "/admin/": {"admin"},
+}
+API = {"/api/reference": ALL}
+PUBLIC = ["/outbox", "/offline", "/manifest.webmanifest", "/sw.js", "/healthz", "/api/ping", "/api/csrf"]
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as under a real server (see tests/test_auth.py): the
+    `app` fixture's long-lived app context would otherwise share `g` and the database session
+    between requests. The test's own session is committed around each request."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+def _ksm(name):
+    return db.session.execute(db.select(Ksm).filter_by(name=name)).scalar_one()
+
+
+def _kelurahan(name):
+    return db.session.execute(db.select(Kelurahan).filter_by(name=name)).scalar_one()
+
+
+@pytest.fixture
+def ids(demo):
+    return {
+        "tk1": _ksm("KSM Tanjung Karang 1").id,
+        "tk2": _ksm("KSM Tanjung Karang 2").id,
+        "pagutan1": _ksm("KSM Pagutan 1").id,
+        "kebon_sari1": _ksm("KSM Kebon Sari 1").id,
+        "mataram_timur1": _ksm("KSM Mataram Timur 1").id,
+    }
+
+
+def _signed_in(auth, role):
+    response = auth.login(ACCOUNT[role])
+    assert response.status_code == 302, f"{role} could not sign in"
+    return auth.client
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+
+
+# --- anonymous --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", list(PAGES))
+def test_anonymous_pages_redirect_to_login(ids, client, url):
+    response = client.get(url.format(ksm=ids["tk1"]))
+    assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
+
+
+@pytest.mark.parametrize("url", list(API))
+def test_anonymous_api_gets_json_401(ids, client, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert response.is_json
+    assert "Location" not in response.headers
+    assert response.get_json()["status"] == 401
+
+
+@pytest.mark.parametrize("with_token", [False, True], ids=["no-csrf", "csrf"])
+def test_anonymous_sync_gets_json_401_not_a_redirect(demo, client, with_token):
+    headers = {"X-CSRFToken": Auth(client).token()} if with_token else {}
+    response = client.post("/api/sync", json={"records": []}, headers=headers)
+    assert response.status_code == 401
+    assert response.is_json
+    assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize("url", PUBLIC)
+def test_public_urls_need_no_sign_in(demo, client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert "Location" not in response.headers
+
+
+# --- signed in: the role matrix ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", list(PAGES) + list(API) + PUBLIC)
+def test_role_matrix(ids, client, auth, role, url):
+    _signed_in(auth, role)
+    allowed = PAGES.get(url) or API.get(url) or ALL
+    response = client.get(url.format(ksm=ids["tk1"]))
+    assert response.status_code == (200 if role in allowed else 403), (role, url)
+    if response.status_code == 403:
+        assert "Anda tidak berwenang membuka halaman ini." in response.get_data(as_text=True)
+    if response.mimetype == "text/html":
+        _assert_works_under_the_csp(response.get_data(as_text=True))
+
+
+def _assert_works_under_the_csp(page):
+    """HTML that the strict CSP does not break: no inline script, style or event handler."""
+    assert '<html lang="id">' in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    assert not re.search(r"<style[\s>]", page), "inline <style>"
+    assert not re.search(r"\sstyle\s*=", page), "style attribute"
+    assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
+    assert "javascript:" not in page
+
+
+def test_csp_check_catches_inline_code():
+    for bad in (
+        "<script>alert(1)</script>",
+        '<p style="color:red">',
+        '<a onclick="x()">',
+        "<style>p{}</style>",
+    ):
+        with pytest.raises(AssertionError):
+            _assert_works_under_the_csp(f'<html lang="id">{bad}')
+    _assert_works_under_the_csp('<html lang="id"><script src="/static/js/a.js" defer></script>')
+
+
+# --- scope: guessed ids (IDOR) ----------------------------------------------------------------------
+
+SCOPED_URLS = ["/attendance/{ksm}/" + DAY, "/attendance/{ksm}/" + DAY + "/week", "/workers/?ksm_id={ksm}"]
+
+
+@pytest.mark.parametrize("url", SCOPED_URLS)
+@pytest.mark.parametrize(
+    ("role", "ksm", "status"),
+    [
+        ("fasilitator", "tk1", 200),
+        ("fasilitator", "tk2", 200),
+        ("fasilitator", "pagutan1", 200),
+        ("fasilitator", "kebon_sari1", 404),
+        ("fasilitator", "mataram_timur1", 404),
+        ("bendahara", "tk1", 200),
+        ("bendahara", "tk2", 404),
+        ("bendahara", "pagutan1", 404),
+        ("bendahara", "kebon_sari1", 404),
+        ("supervisor", "kebon_sari1", 200),
+        ("supervisor", "tk2", 200),
+        ("admin", "kebon_sari1", 200),
+    ],
+)
+def test_scope_by_ksm_id(ids, client, auth, role, ksm, status, url):
+    _signed_in(auth, role)
+    response = client.get(url.format(ksm=ids[ksm]))
+    assert response.status_code == status, (role, ksm, url)
+    if status == 404:
+        page = response.get_data(as_text=True)
+        assert "Halaman atau data tidak ditemukan." in page
+        # Nothing of the other KSM leaks into the error page.
+        assert _ksm_name(ksm) not in page
+
+
+def _ksm_name(key):
+    return {
+        "tk1": "KSM Tanjung Karang 1",
+        "tk2": "KSM Tanjung Karang 2",
+        "pagutan1": "KSM Pagutan 1",
+        "kebon_sari1": "KSM Kebon Sari 1",
+        "mataram_timur1": "KSM Mataram Timur 1",
+    }[key]
+
+
+@pytest.mark.parametrize("url", SCOPED_URLS)
+@pytest.mark.parametrize("role", ROLES)
+def test_unknown_or_malformed_ksm_id_is_404(ids, client, auth, role, url):
+    _signed_in(auth, role)
+    missing = max(ids.values()) + 1000
+    assert client.get(url.format(ksm=missing)).status_code == 404
+
+
+@pytest.mark.parametrize("url", SCOPED_URLS)
+def test_supervisor_of_another_kota_gets_404(ids, client, auth, url):
+    other_ksm = make_ksm(make_kelurahan("Ampenan Selatan", kota=make_kota("Lombok Barat")), name="KSM Lain")
+    db.session.commit()
+    _signed_in(auth, "supervisor")
+    assert client.get(url.format(ksm=other_ksm.id)).status_code == 404
+    # The admin sees every kota.
+    auth.logout()
+    _signed_in(auth, "admin")
+    assert client.get(url.format(ksm=other_ksm.id)).status_code == 200
+
+
+def test_fasilitator_cannot_open_the_registration_form_for_another_kelurahan(ids, client, auth):
+    _signed_in(auth, "fasilitator")
+    assert client.get(f"/workers/new?ksm_id={ids['tk1']}").status_code == 200
+    assert client.get(f"/workers/new?ksm_id={ids['kebon_sari1']}").status_code == 404
+
+
+def test_attendance_day_lists_only_that_ksms_workers(ids, client, auth):
+    _signed_in(auth, "bendahara")
+    page = client.get(f"/attendance/{ids['tk1']}/{DAY}").get_data(as_text=True)
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ids["tk1"])).all()
+    assert len(workers) == 12
+    boxes = re.findall(
+        r'name="present"[^>]*value="([0-9a-f-]{36})"|value="([0-9a-f-]{36})"[^>]*name="present"', page
+    )
+    assert {a or b for a, b in boxes} == {w.uuid for w in workers}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_never_show_a_nik_or_phone_unmasked(ids, client, auth, role):
+    _signed_in(auth, role)
+    workers = db.session.scalars(db.select(Worker)).all()
+    for url in (
+        "/workers/",
+        f"/workers/?ksm_id={ids['tk1']}",
+        f"/attendance/{ids['tk1']}/{DAY}",
+        "/api/reference",
+    ):
+        body = client.get(url).get_data(as_text=True)
+        for worker in workers:
+            assert worker.nik not in body, (role, url)
+            assert worker.phone not in body, (role, url)
+
+
+def test_workers_page_shows_masked_nik(ids, client, auth):
+    _signed_in(auth, "fasilitator")
+    body = client.get(f"/workers/?ksm_id={ids['tk1']}").get_data(as_text=True)
+    worker = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ids["tk1"]).limit(1)).one()
+    assert f"{worker.nik[:4]}••••••••{worker.nik[-4:]}" in body
+
+
+# --- /api/reference ---------------------------------------------------------------------------------
+
+
+def _reference(auth, role):
+    client = _signed_in(auth, role)
+    response = client.get("/api/reference")
+    assert response.status_code == 200
+    assert response.is_json
+    return response.get_json()
+
+
+def _ids_of(rows):
+    return {row["id"] for row in rows}
+
+
+def _ksm_ids_in(kelurahan_ids):
+    return set(db.session.scalars(db.select(Ksm.id).where(Ksm.kelurahan_id.in_(kelurahan_ids))))
+
+
+def test_reference_for_fasilitator(ids, auth):
+    data = _reference(auth, "fasilitator")
+    kelurahan = {_kelurahan("Tanjung Karang").id, _kelurahan("Pagutan").id}
+    assert {k["name"] for k in data["kelurahan"]} == {"Tanjung Karang", "Pagutan"}
+    assert _ids_of(data["kelurahan"]) == kelurahan
+    assert _ids_of(data["ksm"]) == _ksm_ids_in(kelurahan)
+    assert {k["kelurahan_id"] for k in data["ksm"]} == kelurahan
+    assert ids["kebon_sari1"] not in _ids_of(data["ksm"])
+    worker_ksms = {w["ksm_id"] for w in data["workers"]}
+    assert worker_ksms <= _ksm_ids_in(kelurahan)
+    assert len(data["workers"]) == 12
+
+
+def test_reference_for_bendahara(ids, auth):
+    data = _reference(auth, "bendahara")
+    assert _ids_of(data["ksm"]) == {ids["tk1"]}
+    assert [k["name"] for k in data["kelurahan"]] == ["Tanjung Karang"]
+    assert {w["ksm_id"] for w in data["workers"]} == {ids["tk1"]}
+
+
+def test_reference_for_supervisor(ids, auth):
+    # A kelurahan of another kota stays out of the askot's reference.
+    other = make_ksm(make_kelurahan("Gerung", kota=make_kota("Lombok Barat")), name="KSM Gerung 1")
+    db.session.commit()
+    data = _reference(auth, "supervisor")
+    mataram = set(
+        db.session.scalars(db.select(Kelurahan.id).join(Kecamatan).join(Kota).where(Kota.name == "Mataram"))
+    )
+    assert len(mataram) >= 13
+    assert _ids_of(data["kelurahan"]) == mataram
+    assert _ids_of(data["ksm"]) == _ksm_ids_in(mataram)
+    assert other.id not in _ids_of(data["ksm"])
+
+
+def test_reference_for_admin_covers_every_kota(ids, auth):
+    other = make_ksm(make_kelurahan("Gerung", kota=make_kota("Lombok Barat")), name="KSM Gerung 1")
+    db.session.commit()
+    data = _reference(auth, "admin")
+    assert other.id in _ids_of(data["ksm"])
+    assert _ids_of(data["ksm"]) == set(db.session.scalars(db.select(Ksm.id)))
+
+
+def test_reference_workers_carry_the_documented_fields(ids, auth):
+    data = _reference(auth, "bendahara")
+    for worker in data["workers"]:
+        assert {"uuid", "ksm_id", "name", "category"} <= set(worker)
+        assert "nik" not in worker and "phone" not in worker
+    for ksm in data["ksm"]:
+        assert {"id", "name", "kelurahan_id", "wage_rates"} <= set(ksm)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_reference_wage_rates_and_ksm_override(ids, auth, role):
+    kota = db.session.execute(db.select(Kota).filter_by(name="Mataram")).scalar_one()
+    kota_rates = {"pekerja": kota.wage_pekerja, "tukang": kota.wage_tukang, "mandor": kota.wage_mandor}
+    assert kota_rates == {"pekerja": 76000, "tukang": 85000, "mandor": 95000}
+    tk1 = db.session.get(Ksm, ids["tk1"])
+    tk1.wage_tukang = 90000
+    db.session.commit()
+
+    data = _reference(auth, role)
+    assert data["wage_rates"] == kota_rates
+    by_id = {k["id"]: k for k in data["ksm"]}
+    assert by_id[ids["tk1"]]["wage_rates"] == {"pekerja": 76000, "tukang": 90000, "mandor": 95000}
+    for ksm_id, ksm in by_id.items():
+        assert set(ksm["wage_rates"]) == {"pekerja", "tukang", "mandor"}
+        if ksm_id != ids["tk1"]:
+            assert ksm["wage_rates"] == kota_rates
+
+
+def test_reference_is_not_cached(ids, client, auth):
+    _signed_in(auth, "fasilitator")
+    assert "no-store" in client.get("/api/reference").headers["Cache-Control"]
+
+
+# --- the dashboard CSV ------------------------------------------------------------------------------
+
+HEADER = "kelurahan,ksm,workers,women_workers,hok,wages_due,wages_paid,meetings,health_checks"
+
+
+def _csv(client):
+    response = client.get("/dashboard/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    return text, list(csv.DictReader(io.StringIO(text)))
+
+
+def _expected_wages_due(kelurahan_name):
+    """Each present HOK × the rate in force for its worker's KSM and category, computed row by row."""
+    total = 0
+    rows = db.session.execute(
+        db.select(Attendance, Worker, Ksm)
+        .join(Worker, Attendance.worker_id == Worker.id)
+        .join(Ksm, Attendance.ksm_id == Ksm.id)
+        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
+        .where(Kelurahan.name == kelurahan_name)
+    ).all()
+    for attendance, worker, ksm in rows:
+        if not attendance.present:
+            continue
+        kota = ksm.kelurahan.kecamatan.kota
+        override = getattr(ksm, f"wage_{worker.category}")
+        total += override if override is not None else getattr(kota, f"wage_{worker.category}")
+    return total, sum(1 for a, _, _ in rows if a.present)
+
+
+def test_csv_for_supervisor(ids, client, auth):
+    # A KSM override for tukang, and a kelurahan of another kota (not the askot's).
+    db.session.get(Ksm, ids["tk1"]).wage_tukang = 90000
+    make_ksm(make_kelurahan("Gerung", kota=make_kota("Lombok Barat")), name="KSM Gerung 1")
+    db.session.commit()
+    _signed_in(auth, "supervisor")
+    text, rows = _csv(client)
+
+    assert text.splitlines()[0] == HEADER
+    mataram = set(
+        db.session.scalars(db.select(Kelurahan.name).join(Kecamatan).join(Kota).where(Kota.name == "Mataram"))
+    )
+    names = [row["kelurahan"] for row in rows]
+    assert len(names) == len(set(names)) == len(mataram)
+    assert set(names) == mataram
+
+    by_name = {row["kelurahan"]: row for row in rows}
+    tk = by_name["Tanjung Karang"]
+    due, hok = _expected_wages_due("Tanjung Karang")
+    assert hok > 0 and due > 0
+    assert int(tk["hok"]) == hok
+    assert int(tk["wages_due"]) == due
+    assert int(tk["ksm"]) == len(_ksm_ids_in({_kelurahan("Tanjung Karang").id}))
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ids["tk1"])).all()
+    assert int(tk["workers"]) == len(workers) == 12
+    assert int(tk["women_workers"]) == sum(w.gender == "P" for w in workers)
+    # Money in whole rupiah, no formatting; every count a plain integer.
+    for row in rows:
+        for column in HEADER.split(",")[1:]:
+            assert re.fullmatch(r"\d+", row[column]), (column, row[column])
+    # A kelurahan without attendance.
+    assert by_name["Kebon Sari"]["hok"] == "0"
+    assert by_name["Kebon Sari"]["wages_due"] == "0"
+
+
+def test_csv_wages_due_follows_the_override(ids, client, auth):
+    _signed_in(auth, "supervisor")
+    before = {r["kelurahan"]: int(r["wages_due"]) for r in _csv(client)[1]}["Tanjung Karang"]
+    tukang_hok = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Attendance)
+        .join(Worker, Attendance.worker_id == Worker.id)
+        .where(Attendance.ksm_id == ids["tk1"], Attendance.present.is_(True), Worker.category == "tukang")
+    )
+    assert tukang_hok > 0
+    db.session.get(Ksm, ids["tk1"]).wage_tukang = 100000
+    db.session.commit()
+    after = {r["kelurahan"]: int(r["wages_due"]) for r in _csv(client)[1]}["Tanjung Karang"]
+    assert after - before == tukang_hok * (100000 - 85000)
+
+
+def test_csv_for_admin_covers_every_kota(ids, client, auth):
+    make_ksm(make_kelurahan("Gerung", kota=make_kota("Lombok Barat")), name="KSM Gerung 1")
+    db.session.commit()
+    _signed_in(auth, "admin")
+    _, rows = _csv(client)
+    assert {r["kelurahan"] for r in rows} == set(db.session.scalars(db.select(Kelurahan.name)))
+
+
+def test_csv_is_not_cached_and_is_an_attachment(ids, client, auth):
+    _signed_in(auth, "supervisor")
+    response = client.get("/dashboard/export.csv")
+    assert "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+# --- headers ----------------------------------------------------------------------------------------
+
+
+def _csp(response):
+    directives = {}
+    for part in response.headers["Content-Security-Policy"].split(";"):
+        words = part.split()
+        if words:
+            directives[words[0]] = words[1:]
+    return directives
+
+
+@pytest.mark.parametrize("url", ["/login", "/", "/offline", "/api/ping", "/sw.js", "/tidak-ada"])
+def test_security_headers(demo, client, auth, url):
+    _signed_in(auth, "fasilitator")
+    response = client.get(url)
+    header = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in header
+    assert "unsafe-eval" not in header
+    directives = _csp(response)
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] in {
+        "same-origin",
+        "no-referrer",
+        "strict-origin-when-cross-origin",
+    }
+
+
+@pytest.mark.parametrize("url", ["/login", "/", "/workers/", "/attendance/", "/offline", "/outbox"])
+def test_html_pages_vary_on_hx_request(demo, client, auth, url):
+    _signed_in(auth, "fasilitator")
+    response = client.get(url)
+    assert response.mimetype == "text/html"
+    vary = {v.strip().lower() for v in response.headers.get("Vary", "").split(",")}
+    assert "hx-request" in vary
+
+
+def test_service_worker_is_never_http_cached(demo, client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.mimetype in {"text/javascript", "application/javascript"}
+    assert response.headers.get("Service-Worker-Allowed", "/") == "/"
+
+
+# --- the manifest and its icons ---------------------------------------------------------------------
+
+
+def _png_size(data):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_manifest(demo, client, app):
+    response = client.get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = json.loads(response.get_data(as_text=True))
+    for key in ("name", "short_name", "id", "start_url", "scope"):
+        assert manifest.get(key), key
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"].startswith("/")
+    assert manifest["scope"] == "/"
+
+    icons = manifest["icons"]
+    sizes = {icon["sizes"] for icon in icons}
+    assert {"192x192", "512x512"} <= sizes
+    assert any("maskable" in icon.get("purpose", "").split() for icon in icons)
+    assert any("any" in icon.get("purpose", "any").split() and icon["sizes"] == "192x192" for icon in icons)
+
+    static = Path(app.static_folder)
+    for icon in icons:
+        assert icon["type"] == "image/png"
+        path = urlsplit(icon["src"]).path
+        assert path.startswith(app.static_url_path + "/")
+        on_disk = static / path[len(app.static_url_path) + 1 :]
+        width, height = _png_size(on_disk.read_bytes())
+        assert f"{width}x{height}" == icon["sizes"], icon
+        served = client.get(path)
+        try:
+            assert served.status_code == 200
+            assert served.mimetype == "image/png"
+            assert _png_size(served.get_data()) == (width, height)
+        finally:
+            served.close()
+
+
+# --- error pages ------------------------------------------------------------------------------------
+
+
+def test_404_page_in_indonesian(demo, client):
+    response = client.get("/tidak-ada-halaman-ini")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert response.mimetype == "text/html"
+    assert '<html lang="id">' in page
+    assert "Halaman atau data tidak ditemukan." in page
+    assert "Not Found" not in page
+
+
+def test_403_page_in_indonesian(demo, client, auth):
+    _signed_in(auth, "bendahara")
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "Anda tidak berwenang membuka halaman ini." in page
+    assert "Forbidden" not in page
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_unknown_api_url_is_json_404(demo, client, auth, signed_in):
+    if signed_in:
+        _signed_in(auth, "admin")
+    response = client.get("/api/unknown")
+    assert response.status_code == 404
+    assert response.is_json
+    body = response.get_json()
+    assert body["status"] == 404
+    assert body["error"] == "Halaman atau data tidak ditemukan."
+
+
+def test_api_wrong_method_is_json_405(demo, client):
+    response = client.get("/api/sync")
+    assert response.status_code == 405
+    assert response.is_json
+
+
+def test_demo_accounts_exist(demo):
+    assert set(db.session.scalars(db.select(User.username))) == set(ACCOUNT.values())
