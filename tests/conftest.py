@@ -3,7 +3,8 @@
 import os
 
 import pytest
-from flask import g, request_started
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from kotaku_pwa import create_app, db
@@ -25,7 +26,7 @@ def database_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def _app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
-    request_started.connect(_forget_request_globals, app)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -36,15 +37,24 @@ def _app(database_url):
         db.engine.dispose()
 
 
-def _forget_request_globals(sender, **extra):
-    """Each request starts with an empty `g`, as in production.
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as under a real server.
 
-    The `app` fixture holds one app context for the whole test (so tests can use db.session), and
-    test requests then share its `g`: Flask-Login's cached user and Flask-WTF's cached token would
-    leak from one test client to another.
+    The `app` fixture keeps one app context pushed for the whole test (so tests can use db.session),
+    and Flask would reuse it for test requests: `g` (Flask-Login's loaded user, Flask-WTF's token) and
+    the database session would leak from one request, and one client, to the next. The test's own
+    session is committed around each request, so the request sees the test's rows and the test then
+    reads what the request wrote.
     """
-    for name in list(vars(g)):
-        delattr(g, name)
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            db.session.commit()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
@@ -38,26 +36,6 @@ PAGES = {
 }
 API = {"/api/reference": ALL}
 PUBLIC = ["/outbox", "/offline", "/manifest.webmanifest", "/sw.js", "/healthz", "/api/ping", "/api/csrf"]
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own app context, as under a real server (see tests/test_auth.py): the
-    `app` fixture's long-lived app context would otherwise share `g` and the database session
-    between requests. The test's own session is committed around each request."""
-
-    def open(self, *args, **kwargs):
-        db.session.commit()
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-            db.session.commit()
-
-
-@pytest.fixture
-def client(app):
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 def _ksm(name):

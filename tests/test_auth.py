@@ -4,8 +4,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask.globals import _cv_app
-from flask.testing import FlaskClient
 
 from kotaku_pwa import db
 from kotaku_pwa.models import LoginAttempt, User, UserSession, utcnow
@@ -15,29 +13,9 @@ WRONG = "Nama pengguna atau kata sandi salah."
 DEMO_PASSWORD = "kotaku-demo"
 
 
-class IsolatedClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as under a real server.
-
-    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for test
-    requests: `g` (Flask-Login's loaded user, Flask-WTF's CSRF token) and the SQLAlchemy session then
-    leak from one request (and one client) to the next, so a session that the server ended could still
-    look signed in. Here the test's own session is committed around each request, so the request sees
-    the test's data and the test then reads what the request wrote.
-    """
-
-    def open(self, *args, **kwargs):
-        db.session.commit()
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
-            db.session.commit()
-
-
 @pytest.fixture
 def new_client(app):
-    return lambda: IsolatedClient(app, app.response_class, use_cookies=True)
+    return app.test_client
 
 
 @pytest.fixture

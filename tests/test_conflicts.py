@@ -8,15 +8,10 @@ from kotaku_pwa import db
 from kotaku_pwa.formatting import mask_nik, mask_phone
 from kotaku_pwa.models import Attendance, AuditLog, Conflict, Worker
 from tests.factories import PASSWORD, make_kota, make_user, worker_record
-from tests.test_sync import IsolatedClient, attendance, count, demo_worker, ksm, send_one, sign_in, user
+from tests.test_sync import attendance, count, demo_worker, ksm, send_one, sign_in, user
 
 RESOLVED = "Konflik ini sudah diselesaikan."
 ONLY_EXISTING = "Untuk konflik ini hanya data yang tersimpan yang dapat dipertahankan."
-
-
-@pytest.fixture
-def client(app):
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 def as_faskel(auth, *records):
@@ -310,3 +305,49 @@ def test_resend_after_keep_existing_stores_nothing(same_day, auth, client):
     assert send_one(auth, record)["status"] == "conflict"
     assert (count(Attendance), count(Conflict)) == before
     assert db.session.get(Attendance, stored_id).present is False
+
+
+def test_attendance_for_an_accepted_registration_reaches_the_stored_worker(demo, auth, client):
+    # The phone names the worker by the uuid of its own registration, which became the stored worker.
+    tk1, tk2 = ksm(), ksm(number=2)
+    first, second = worker_record(tk1.id, name="Budi Santoso"), worker_record(tk2.id, name="Budi Santoso")
+    created, _ = as_faskel(auth, first, second)
+    sign_in(auth, "askot")
+    resolve(auth, one_conflict(second["uuid"]).id, "incoming")
+    auth.logout()
+    [stored] = as_faskel(auth, attendance(tk2.id, second["uuid"], "2021-05-03"))
+    assert stored["status"] == "created"
+    assert db.session.get(Attendance, stored["id"]).worker_id == created["id"]
+
+
+def test_resend_after_keep_existing_says_it_was_decided(same_day, auth, client):
+    record, _, conflict_id = same_day
+    sign_in(auth, "askot")
+    resolve(auth, conflict_id, "existing")
+    auth.logout()
+    sign_in(auth, "faskel")
+    answer = send_one(auth, record)
+    assert answer["status"] == "conflict"
+    assert "sudah memutuskan" in answer["errors"]["record"]
+
+
+def test_a_stored_worker_of_another_kota_is_neither_shown_nor_moved(demo, auth, client):
+    # The same NIK registered in Bima: its supervisor sees the clash but not Mataram's worker.
+    stored = demo_worker()
+    bima = make_kota("Bima")
+    from tests.factories import make_kelurahan, make_ksm
+
+    kelurahan = make_kelurahan("Paruga", kota=bima, kecamatan_name="Rasanae Barat")
+    bima_ksm = make_ksm(kelurahan, name="KSM Paruga 1")
+    make_user("fasilitator", username="faskel-bima", kelurahan=[kelurahan])
+    make_user("supervisor", username="askot-bima", kota=bima)
+    record = worker_record(bima_ksm.id, nik=stored.nik, name="Abdul Rahman")
+    assert auth.login("faskel-bima", PASSWORD).status_code == 302
+    assert send_one(auth, record)["status"] == "conflict"
+    auth.logout()
+    assert auth.login("askot-bima", PASSWORD).status_code == 302
+    html = client.get("/conflicts/").get_data(as_text=True)
+    assert "di luar wilayah Anda" in html and stored.phone[-4:] not in html
+    response = resolve(auth, one_conflict(record["uuid"]).id, "incoming", htmx=True)
+    assert "di luar wilayah Anda" in response.get_data(as_text=True)
+    assert db.session.get(Worker, stored.id).ksm_id == ksm().id

@@ -385,19 +385,20 @@ def test_delete_asks_first_then_deletes_and_audits(admin, auth, client):
     kecamatan = Kecamatan(kota_id=one(Kota, name="Mataram").id, name="Kosong")
     db.session.add(kecamatan)
     db.session.commit()
-    url = f"/admin/kecamatan/{kecamatan.id}/delete"
+    kecamatan_id = kecamatan.id
+    url = f"/admin/kecamatan/{kecamatan_id}/delete"
 
     page = client.get(url)
     assert page.status_code == 200
     assert "Yakin hapus Kecamatan Kosong?" in page.get_data(as_text=True)
-    assert db.session.get(Kecamatan, kecamatan.id) is not None
+    assert db.session.get(Kecamatan, kecamatan_id) is not None
 
     response = auth.post(url)
     assert response.status_code == 302
-    assert db.session.get(Kecamatan, kecamatan.id) is None
+    assert db.session.get(Kecamatan, kecamatan_id) is None
     entry = one(AuditLog, action="deleted", object_kind="kecamatan")
     assert (entry.object_id, entry.user_id, entry.detail) == (
-        kecamatan.id,
+        kecamatan_id,
         admin.id,
         {"name": "Kecamatan Kosong"},
     )
@@ -405,15 +406,15 @@ def test_delete_asks_first_then_deletes_and_audits(admin, auth, client):
 
 def test_kelurahan_created_by_admin_can_be_deleted_and_its_audit_stays(admin, auth):
     auth.post("/admin/kelurahan/new", **valid("kelurahan"))
-    kelurahan = one(Kelurahan, name="Tanjung Karang Permai")
+    kelurahan_id = one(Kelurahan, name="Tanjung Karang Permai").id
     created = one(AuditLog, action="created", object_kind="kelurahan")
-    assert created.kelurahan_id == kelurahan.id
+    assert created.kelurahan_id == kelurahan_id
 
-    assert auth.post(f"/admin/kelurahan/{kelurahan.id}/delete").status_code == 302
+    assert auth.post(f"/admin/kelurahan/{kelurahan_id}/delete").status_code == 302
 
     db.session.expire_all()
-    assert db.session.get(Kelurahan, kelurahan.id) is None
-    assert (created.object_id, created.kelurahan_id) == (kelurahan.id, None)
+    assert db.session.get(Kelurahan, kelurahan_id) is None
+    assert (created.object_id, created.kelurahan_id) == (kelurahan_id, None)
 
 
 def _bendahara_ksm():

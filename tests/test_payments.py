@@ -8,7 +8,16 @@ import pytest
 from openpyxl import load_workbook
 
 from kotaku_pwa import db
-from kotaku_pwa.models import AuditLog, Kelurahan, Ksm, Payment, PaymentReversal, Spending, TrancheReceipt, Worker
+from kotaku_pwa.models import (
+    AuditLog,
+    Kelurahan,
+    Ksm,
+    Payment,
+    PaymentReversal,
+    Spending,
+    TrancheReceipt,
+    Worker,
+)
 
 from .factories import make_user, new_uuid
 
@@ -33,7 +42,8 @@ def hok(worker, start=WEEK[0], end=WEEK[1]):
 
     return db.session.scalar(
         db.select(db.func.count(Attendance.id)).where(
-            Attendance.worker_id == worker.id, Attendance.present.is_(True),
+            Attendance.worker_id == worker.id,
+            Attendance.present.is_(True),
             Attendance.work_date.between(date.fromisoformat(start), date.fromisoformat(end)),
         )
     )
@@ -43,12 +53,25 @@ def payment(ksm, worker, days=None, rate=None, uuid=None, **data):
     days = hok(worker) if days is None else days
     rate = rate or {"pekerja": 76000, "tukang": 85000, "mandor": 95000}[worker.category]
     values = {
-        "ksm_id": ksm.id, "worker_uuid": worker.uuid, "period_start": WEEK[0], "period_end": WEEK[1],
-        "days": days, "daily_rate": rate, "amount": days * rate, "paid_on": "2021-04-23", "method": "cash",
-        "reference": "", "signature": PNG,
+        "ksm_id": ksm.id,
+        "worker_uuid": worker.uuid,
+        "period_start": WEEK[0],
+        "period_end": WEEK[1],
+        "days": days,
+        "daily_rate": rate,
+        "amount": days * rate,
+        "paid_on": "2021-04-23",
+        "method": "cash",
+        "reference": "",
+        "signature": PNG,
     }
     values.update(data)
-    return {"uuid": uuid or new_uuid(), "kind": "payment", "recorded_at": "2021-04-23T10:00:00+08:00", "data": values}
+    return {
+        "uuid": uuid or new_uuid(),
+        "kind": "payment",
+        "recorded_at": "2021-04-23T10:00:00+08:00",
+        "data": values,
+    }
 
 
 @pytest.fixture
@@ -64,7 +87,11 @@ def test_bendahara_pays_a_worker_and_the_wage_list_shows_it(treasurer, auth, cli
     [result] = auth.sync([record]).get_json()["results"]
     assert result["status"] == "created"
     stored = db.session.get(Payment, result["id"])
-    assert (stored.amount, stored.days, stored.signature[:4]) == (hok(worker) * 76000, hok(worker), b"\x89PNG")
+    assert (stored.amount, stored.days, stored.signature[:4]) == (
+        hok(worker) * 76000,
+        hok(worker),
+        b"\x89PNG",
+    )
     page = client.get(f"/payments/{ksm.id}/{WEEK[0]}").get_data(as_text=True)
     assert "Dibayar 23 April 2021 (tunai)" in page
     again = auth.sync([record]).get_json()["results"][0]
@@ -72,23 +99,31 @@ def test_bendahara_pays_a_worker_and_the_wage_list_shows_it(treasurer, auth, cli
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"amount": 1}, "amount"),
-    ({"days": 99, "amount": 99 * 76000}, "days"),
-    ({"daily_rate": 80000, "amount": 5 * 80000, "days": 5}, "daily_rate"),
-    ({"daily_rate": 2_000_000, "amount": 10_000_000, "days": 5}, "daily_rate"),
-    ({"amount": -380000}, "amount"),
-    ({"signature": JPEG}, "signature"),
-    ({"signature": "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 210_000).decode()},
-     "signature"),
-    ({"signature": "bukan gambar"}, "signature"),
-    ({"method": "transfer", "reference": ""}, "reference"),
-    ({"method": "giro"}, "method"),
-    ({"period_end": "2021-04-14"}, "period_end"),
-    ({"paid_on": "2099-01-01"}, "paid_on"),
-    ({"worker_uuid": "6f1d2c1e-0000-4000-8000-000000000000"}, "worker_uuid"),
-    ({"days": "lima"}, "days"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": 1}, "amount"),
+        ({"days": 99, "amount": 99 * 76000}, "days"),
+        ({"daily_rate": 80000, "amount": 5 * 80000, "days": 5}, "daily_rate"),
+        ({"daily_rate": 2_000_000, "amount": 10_000_000, "days": 5}, "daily_rate"),
+        ({"amount": -380000}, "amount"),
+        ({"signature": JPEG}, "signature"),
+        (
+            {
+                "signature": "data:image/png;base64,"
+                + base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 210_000).decode()
+            },
+            "signature",
+        ),
+        ({"signature": "bukan gambar"}, "signature"),
+        ({"method": "transfer", "reference": ""}, "reference"),
+        ({"method": "giro"}, "method"),
+        ({"period_end": "2021-04-14"}, "period_end"),
+        ({"paid_on": "2099-01-01"}, "paid_on"),
+        ({"worker_uuid": "6f1d2c1e-0000-4000-8000-000000000000"}, "worker_uuid"),
+        ({"days": "lima"}, "days"),
+    ],
+)
 def test_bad_payments_are_refused_and_nothing_is_stored(treasurer, auth, change, field):
     ksm, worker = treasurer
     [result] = auth.sync([payment(ksm, worker, **change)]).get_json()["results"]
@@ -109,15 +144,23 @@ def test_a_worker_of_another_ksm_cannot_be_paid_here(treasurer, auth):
 def test_a_period_in_the_future_is_refused(demo, auth):
     today = date.today()
     kelurahan = db.session.execute(db.select(Kelurahan).filter_by(name="Pagutan")).scalar_one()
-    ksm = Ksm(kelurahan_id=kelurahan.id, name="KSM Masa Depan", activity="Drainase", budget=1,
-              start_date=today - timedelta(days=3), end_date=today + timedelta(days=60))
+    ksm = Ksm(
+        kelurahan_id=kelurahan.id,
+        name="KSM Masa Depan",
+        activity="Drainase",
+        budget=1,
+        start_date=today - timedelta(days=3),
+        end_date=today + timedelta(days=60),
+    )
     db.session.add(ksm)
     db.session.commit()
     make_user("bendahara", username="bendahara-baru", ksm=ksm)
     auth.login("bendahara-baru", "rahasia-uji-123")
     record = payment(ksm, worker_of(ksm_named("KSM Tanjung Karang 1")))
-    record["data"].update(period_start=(today + timedelta(days=11)).isoformat(),
-                          period_end=(today + timedelta(days=17)).isoformat())
+    record["data"].update(
+        period_start=(today + timedelta(days=11)).isoformat(),
+        period_end=(today + timedelta(days=17)).isoformat(),
+    )
     [result] = auth.sync([record]).get_json()["results"]
     assert result["status"] == "invalid"
     assert result["errors"]["period_start"] == "Periode di masa depan."
@@ -192,7 +235,9 @@ def test_dashboard_csv_reports_wages_paid(treasurer, auth, client):
     auth.login("askot")
     rows = client.get("/dashboard/export.csv").get_data(as_text=True).splitlines()
     header = rows[0].split(",")
-    tanjung = dict(zip(header, next(r for r in rows if r.startswith("Tanjung Karang,")).split(","), strict=True))
+    tanjung = dict(
+        zip(header, next(r for r in rows if r.startswith("Tanjung Karang,")).split(","), strict=True)
+    )
     assert int(tanjung["wages_paid"]) == db.session.get(Payment, created["id"]).amount
 
 
@@ -211,7 +256,9 @@ def test_lpj_sheets_match_the_wage_list(treasurer, auth, client):
     total = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "JUMLAH")
     assert sum(r[6] for r in rows) == total[6] > 0
     assert all(r[6] == r[4] * r[5] for r in rows)
-    hadir = load_workbook(io.BytesIO(client.get(f"/payments/{ksm.id}/{WEEK[0]}/daftar-hadir.xlsx").data)).active
+    hadir = load_workbook(
+        io.BytesIO(client.get(f"/payments/{ksm.id}/{WEEK[0]}/daftar-hadir.xlsx").data)
+    ).active
     hok_total = next(r for r in hadir.iter_rows(values_only=True) if r[1] == "Jumlah HOK")[-1]
     assert hok_total == total[4]
     assert client.get(f"/payments/{ksm.id}/{WEEK[0]}/daftar-lain").status_code == 404
@@ -233,11 +280,29 @@ def test_signature_image_is_scoped(treasurer, auth, client, app):
 
 def test_ledger_balance_and_alerts(treasurer, auth, client):
     ksm, worker = treasurer
-    receipt = {"uuid": new_uuid(), "kind": "tranche", "data": {
-        "ksm_id": ksm.id, "tranche": 1, "amount": 70_000_000, "received_on": "2021-04-14", "bank_reference": "BNI-1"}}
-    spend = {"uuid": new_uuid(), "kind": "spending", "data": {
-        "ksm_id": ksm.id, "spent_on": "2021-04-16", "category": "apd", "description": "Masker dan sarung tangan",
-        "amount": 1_500_000, "receipt_photo": JPEG}}
+    receipt = {
+        "uuid": new_uuid(),
+        "kind": "tranche",
+        "data": {
+            "ksm_id": ksm.id,
+            "tranche": 1,
+            "amount": 70_000_000,
+            "received_on": "2021-04-14",
+            "bank_reference": "BNI-1",
+        },
+    }
+    spend = {
+        "uuid": new_uuid(),
+        "kind": "spending",
+        "data": {
+            "ksm_id": ksm.id,
+            "spent_on": "2021-04-16",
+            "category": "apd",
+            "description": "Masker dan sarung tangan",
+            "amount": 1_500_000,
+            "receipt_photo": JPEG,
+        },
+    }
     results = auth.sync([receipt, spend, payment(ksm, worker)]).get_json()["results"]
     assert [r["status"] for r in results] == ["created"] * 3
     assert db.session.get(Spending, results[1]["id"]).receipt_photo.startswith(b"\xff\xd8")
@@ -251,14 +316,26 @@ def test_ledger_balance_and_alerts(treasurer, auth, client):
     assert db.session.scalar(db.select(db.func.count(TrancheReceipt.id))) == 1
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"amount": 0}, "amount"), ({"amount": -5}, "amount"), ({"category": "rokok"}, "category"),
-    ({"description": ""}, "description"), ({"spent_on": "2099-01-01"}, "spent_on"),
-    ({"receipt_photo": "data:text/plain;base64,aGFsbw=="}, "receipt_photo"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"amount": 0}, "amount"),
+        ({"amount": -5}, "amount"),
+        ({"category": "rokok"}, "category"),
+        ({"description": ""}, "description"),
+        ({"spent_on": "2099-01-01"}, "spent_on"),
+        ({"receipt_photo": "data:text/plain;base64,aGFsbw=="}, "receipt_photo"),
+    ],
+)
 def test_bad_spending_is_refused(treasurer, auth, change, field):
     ksm, _ = treasurer
-    data = {"ksm_id": ksm.id, "spent_on": "2021-04-16", "category": "alat", "description": "Cangkul", "amount": 250_000}
+    data = {
+        "ksm_id": ksm.id,
+        "spent_on": "2021-04-16",
+        "category": "alat",
+        "description": "Cangkul",
+        "amount": 250_000,
+    }
     data.update(change)
     [result] = auth.sync([{"uuid": new_uuid(), "kind": "spending", "data": data}]).get_json()["results"]
     assert result["status"] == "invalid" and field in result["errors"]

@@ -14,7 +14,9 @@ KOTA = {"pekerja": 76000, "tukang": 85000, "mandor": 95000}
 
 def test_rates_in_force_prefer_the_ksm_override():
     assert wages.rates_in_force(KOTA, {"pekerja": None, "tukang": 90000, "mandor": None}) == {
-        "pekerja": 76000, "tukang": 90000, "mandor": 95000,
+        "pekerja": 76000,
+        "tukang": 90000,
+        "mandor": 95000,
     }
     assert wages.rates_in_force(KOTA, {}) == KOTA
 
@@ -38,11 +40,14 @@ def test_wage_list_totals_add_up(workers):
     assert total["hok"] == sum(hok.values())
 
 
-@pytest.mark.parametrize(("period", "count", "last"), [
-    ("daily", 92, (date(2021, 7, 15), date(2021, 7, 15))),
-    ("weekly", 14, (date(2021, 7, 15), date(2021, 7, 15))),
-    ("biweekly", 7, (date(2021, 7, 8), date(2021, 7, 15))),
-])
+@pytest.mark.parametrize(
+    ("period", "count", "last"),
+    [
+        ("daily", 92, (date(2021, 7, 15), date(2021, 7, 15))),
+        ("weekly", 14, (date(2021, 7, 15), date(2021, 7, 15))),
+        ("biweekly", 7, (date(2021, 7, 8), date(2021, 7, 15))),
+    ],
+)
 def test_pay_periods_cover_the_season_without_gaps(period, count, last):
     periods = wages.pay_periods(date(2021, 4, 15), date(2021, 7, 15), period)
     assert len(periods) == count
@@ -65,23 +70,31 @@ def test_wage_share_against_target():
     assert wages.wage_share(100, 0) == 1
 
 
-@pytest.mark.parametrize(("days", "rate", "amount", "hok", "fields"), [
-    (5, 76000, 380000, 5, set()),
-    (5, 76000, 380001, 5, {"amount"}),
-    (6, 76000, 456000, 5, {"days"}),
-    (0, 76000, 0, 5, {"days"}),
-    (5, 80000, 400000, 5, {"daily_rate"}),
-    (5, 1_000_001, 5_000_005, 5, {"daily_rate"}),
-    (5, 76000, -380000, 5, {"amount"}),
-])
+@pytest.mark.parametrize(
+    ("days", "rate", "amount", "hok", "fields"),
+    [
+        (5, 76000, 380000, 5, set()),
+        (5, 76000, 380001, 5, {"amount"}),
+        (6, 76000, 456000, 5, {"days"}),
+        (0, 76000, 0, 5, {"days"}),
+        (5, 80000, 400000, 5, {"daily_rate"}),
+        (5, 1_000_001, 5_000_005, 5, {"daily_rate"}),
+        (5, 76000, -380000, 5, {"amount"}),
+    ],
+)
 def test_payment_problems(days, rate, amount, hok, fields):
     assert set(wages.payment_problems(days, rate, amount, 76000, hok)) == fields
 
 
-@given(st.lists(st.integers(0, 10**8), max_size=10), st.lists(st.integers(0, 10**7), max_size=30),
-       st.lists(st.integers(0, 10**7), max_size=30))
+@given(
+    st.lists(st.integers(0, 10**8), max_size=10),
+    st.lists(st.integers(0, 10**7), max_size=30),
+    st.lists(st.integers(0, 10**7), max_size=30),
+)
 def test_balance_is_the_sum_of_entries(receipts, payments, spending):
-    assert ledger.balance(sum(receipts), sum(payments), sum(spending)) == sum(receipts) - sum(payments) - sum(spending)
+    assert ledger.balance(sum(receipts), sum(payments), sum(spending)) == sum(receipts) - sum(payments) - sum(
+        spending
+    )
 
 
 def test_late_periods_after_seven_days():
@@ -97,20 +110,53 @@ def test_short_of_wages():
     assert not ledger.short_of_wages(-5, 0)
 
 
-@pytest.mark.parametrize(("n", "words"), [
-    (0, "nol"), (1, "satu"), (10, "sepuluh"), (11, "sebelas"), (15, "lima belas"), (100, "seratus"),
-    (1000, "seribu"), (1001, "seribu satu"), (11000, "sebelas ribu"), (76000, "tujuh puluh enam ribu"),
-    (1250000, "satu juta dua ratus lima puluh ribu"), (300000000, "tiga ratus juta"),
-    (1_000_000_000, "satu miliar"), (2_500_000_000_000, "dua triliun lima ratus miliar"),
-])
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (0, "nol"),
+        (1, "satu"),
+        (10, "sepuluh"),
+        (11, "sebelas"),
+        (15, "lima belas"),
+        (100, "seratus"),
+        (1000, "seribu"),
+        (1001, "seribu satu"),
+        (11000, "sebelas ribu"),
+        (76000, "tujuh puluh enam ribu"),
+        (1250000, "satu juta dua ratus lima puluh ribu"),
+        (300000000, "tiga ratus juta"),
+        (1_000_000_000, "satu miliar"),
+        (2_500_000_000_000, "dua triliun lima ratus miliar"),
+    ],
+)
 def test_terbilang(n, words):
     assert terbilang(n) == words
 
 
 @given(st.integers(1, 10**13))
 def test_terbilang_words_are_known(n):
-    vocabulary = {"satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh",
-                  "sebelas", "belas", "puluh", "ratus", "seratus", "ribu", "seribu", "juta", "miliar", "triliun"}
+    vocabulary = {
+        "satu",
+        "dua",
+        "tiga",
+        "empat",
+        "lima",
+        "enam",
+        "tujuh",
+        "delapan",
+        "sembilan",
+        "sepuluh",
+        "sebelas",
+        "belas",
+        "puluh",
+        "ratus",
+        "seratus",
+        "ribu",
+        "seribu",
+        "juta",
+        "miliar",
+        "triliun",
+    }
     words = terbilang(n).split()
     assert words and set(words) <= vocabulary
     assert rupiah_words(n).endswith(" rupiah") and rupiah_words(n)[0].isupper()

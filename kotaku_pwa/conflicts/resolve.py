@@ -1,8 +1,12 @@
 """Resolving a conflict: keep the stored record, or let the incoming one replace what it clashed with."""
 
 from .. import audit, db
-from ..models import utcnow
+from ..access import place_of, user_scope
+from ..models import Ksm, utcnow
+from ..scope import can_review
 from ..sync.kinds import KINDS
+
+OUTSIDE = {"catatan": "Data tersimpan ini berada di luar wilayah Anda; hanya admin yang dapat memutuskan."}
 
 HIDDEN = {"id", "payload_hash", "received_at", "created_by_id"}
 
@@ -26,6 +30,12 @@ def describe(row) -> dict:
     return values
 
 
+def reviewable(row, user) -> bool:
+    """May this user see and change the stored record (it may lie in another kota: same NIK)?"""
+    owner = db.session.get(Ksm, row.ksm_id) if getattr(row, "ksm_id", None) else row.kelurahan
+    return can_review(user_scope(user), place_of(owner))
+
+
 def can_keep_incoming(conflict) -> bool:
     """Only a second record for the same real thing may replace it (not a reused uuid, and not a record
     held behind another kind, e.g. attendance waiting on its worker's registration)."""
@@ -44,6 +54,8 @@ def resolve(conflict, keep, user):
         if not can_keep_incoming(conflict):
             return "Untuk konflik ini hanya data yang tersimpan yang dapat dipertahankan."
         row = existing_row(conflict)
+        if row is not None and not reviewable(row, user):
+            return OUTSIDE["catatan"]
         problem = KINDS[conflict.kind].keep_incoming(conflict, row) if row else "Data lama tidak ada."
         if problem:
             return problem

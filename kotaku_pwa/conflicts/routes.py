@@ -5,7 +5,7 @@ from .. import db, htmx
 from ..access import kelurahan_query, may_review, roles
 from ..models import Conflict, Kelurahan
 from . import bp
-from .resolve import can_keep_incoming, describe, existing_row, resolve
+from .resolve import OUTSIDE, can_keep_incoming, describe, existing_row, resolve, reviewable
 
 
 @bp.get("/")
@@ -40,4 +40,8 @@ def resolve_one(conflict_id):
 
 
 def _helpers():
-    return {"describe": describe, "existing_row": existing_row, "can_keep_incoming": can_keep_incoming}
+    def stored(conflict):
+        row = existing_row(conflict)
+        return describe(row) if row is None or reviewable(row, current_user) else OUTSIDE
+
+    return {"stored": stored, "can_keep_incoming": can_keep_incoming}

@@ -117,8 +117,9 @@ class Batch:
     def seen(self, uuid) -> "Seen":
         """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
-            uuids = {r.get("uuid") for r in self.records if isinstance(r, dict)}
-            uuids = [u.lower() for u in uuids if is_uuid(u)]
+            uuids = {
+                r["uuid"].lower() for r in self.records if isinstance(r, dict) and is_uuid(r.get("uuid"))
+            }
             self._seen = {}
             for kind_name, kind in KINDS.items():
                 query = db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash)
@@ -368,6 +369,13 @@ def _conflict_again(uuid, conflict):
     existing = (conflict.existing_kind, conflict.existing_uuid, conflict.existing_id)
     if conflict.status == "kept_incoming":
         return Result(uuid, "duplicate", row=_as_row(conflict.existing_id))
+    if conflict.status == "kept_existing":
+        return Result(
+            uuid,
+            "conflict",
+            existing=existing,
+            errors={"record": "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan."},
+        )
     return Result(
         uuid,
         "conflict",

@@ -71,8 +71,20 @@ def workers(batch):
 
 def _load_workers(batch):
     uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
-    rows = db.session.scalars(db.select(Worker).where(Worker.uuid.in_(uuids)))
-    return {w.uuid: w for w in rows}
+    found = {w.uuid: w for w in db.session.scalars(db.select(Worker).where(Worker.uuid.in_(uuids)))}
+    # A registration a supervisor accepted in place of a clashing one lives on as the stored worker:
+    # the phone keeps naming it by its own uuid.
+    accepted = db.session.execute(
+        db.select(Conflict.uuid, Worker)
+        .join(Worker, Worker.id == Conflict.existing_id)
+        .where(
+            Conflict.uuid.in_(set(uuids) - set(found)),
+            Conflict.kind == "worker",
+            Conflict.existing_kind == "worker",
+            Conflict.status == "kept_incoming",
+        )
+    )
+    return found | {uuid: worker for uuid, worker in accepted}
 
 
 def held_registrations(batch):
