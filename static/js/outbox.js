@@ -15,6 +15,8 @@
   let failures = 0;
   let nextTryAt = 0;
   let retryTimer = null;
+  let queued = null; // this tab's sync waiting for the lock
+  let lastSync = Promise.resolve(); // the sync started by the latest save
 
   function db() {
     database ||= idb.openDB("kotaku", 1, {
@@ -60,7 +62,7 @@
     await tx.done;
     changed();
     askPersistence();
-    sync({ force: true });
+    lastSync = sync({ force: true });
   }
 
   async function update(records, state, message = "", errors = null) {
@@ -86,11 +88,17 @@
     changed();
   }
 
-  // One sender across tabs (Web Lock); a tab that finds the lock taken leaves it to the holder.
+  // One sender across tabs (Web Lock). A tab that finds the lock taken waits its turn, queued once:
+  // the holder may have read the outbox before this tab's newest save, and sendAll reads it afresh
+  // under the lock, so what the holder sent is never sent again.
   function sync({ force = false } = {}) {
     if (!force && Date.now() < nextTryAt) return Promise.resolve();
     if (!navigator.locks) return sendAll();
-    return navigator.locks.request("kotaku-outbox", { ifAvailable: true }, (lock) => lock && sendAll());
+    queued ||= navigator.locks.request("kotaku-outbox", () => {
+      queued = null;
+      return sendAll();
+    });
+    return queued;
   }
 
   async function sendAll() {
@@ -153,23 +161,31 @@
       await retryLater(batch, `${why}; dicoba lagi nanti.`);
       return "stop";
     }
-    await settle(batch, body.results);
+    const unanswered = await settle(batch, body.results);
+    if (unanswered.length) {
+      // An answer that does not name a record settles nothing for it: back off, never loop on it.
+      await retryLater(unanswered, "Belum dijawab server; dicoba lagi nanti.");
+      return "stop";
+    }
     failures = 0;
     nextTryAt = 0;
     return "sent";
   }
 
+  // Apply the server's answer per uuid; return the records it did not answer for.
   async function settle(batch, results) {
     const byUuid = new Map(results.filter((r) => r && r.uuid).map((r) => [r.uuid, r]));
+    const unanswered = [];
     for (const record of batch) {
       const result = byUuid.get(record.uuid);
-      if (!result) await update([record], "pending", "Belum dijawab server; dicoba lagi.");
+      if (!result) unanswered.push(record);
       else if (result.status === "created" || result.status === "duplicate") await update([record], "synced");
       else if (result.status === "conflict") {
         await update([record], "conflict", "Bentrok dengan data tersimpan; menunggu keputusan supervisor.", result.errors);
       } else if (result.status === "forbidden") await update([record], "invalid", "Di luar wewenang Anda.", result.errors);
       else await update([record], "invalid", "Isian tidak valid.", result.errors);
     }
+    return unanswered;
   }
 
   async function retryLater(records, message) {
@@ -177,7 +193,7 @@
     const delay = Math.min(2 ** failures * 1000, MAX_BACKOFF_MS);
     nextTryAt = Date.now() + delay;
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => sync(), delay);
+    retryTimer = setTimeout(() => sync({ force: true }), delay); // never skipped if the clock moved
     await update(records, "pending", message);
   }
 
@@ -209,32 +225,43 @@
     }
   }
 
-  // Resolve once the records have left pending/sending (or after `ms`), with their records.
+  // Resolve with the records once they have left pending/sending, once the sync their save started
+  // has given up for now (offline it fails at once: the form must not sit waiting), or after `ms`.
   function settled(uuids, ms) {
-    return new Promise((resolve) => {
-      const check = async () => {
-        const records = (await all()).filter((r) => uuids.includes(r.uuid));
-        if (records.every((r) => !["pending", "sending"].includes(r.state)) || Date.now() > deadline) {
-          document.removeEventListener("outbox:changed", check);
-          resolve(records);
-        }
+    const mine = async () => (await all()).filter((r) => uuids.includes(r.uuid));
+    let check;
+    const done = new Promise((resolve) => {
+      check = async () => {
+        if ((await mine()).every((r) => !["pending", "sending"].includes(r.state))) resolve();
       };
-      const deadline = Date.now() + ms;
       document.addEventListener("outbox:changed", check);
-      setTimeout(check, ms + 10);
       check();
+    });
+    const timeout = new Promise((resolve) => { setTimeout(resolve, ms); });
+    return Promise.race([done, lastSync, timeout]).then(() => {
+      document.removeEventListener("outbox:changed", check);
+      return mine();
     });
   }
 
+  // Tell the page (badge, lists) what the outbox holds. A change made while an announcement is being
+  // read is announced once more afterwards, never dropped: else the badge could keep a stale count.
   let announcing = false;
+  let changedAgain = false;
   async function changed(fromOtherTab = false) {
     if (!fromOtherTab && channel) channel.postMessage("changed");
-    if (announcing) return;
+    if (announcing) {
+      changedAgain = true;
+      return;
+    }
     announcing = true;
     try {
-      const records = await all();
-      const unsent = records.filter((r) => UNSENT.has(r.state));
-      document.dispatchEvent(new CustomEvent("outbox:changed", { detail: { records, unsent: unsent.length } }));
+      do {
+        changedAgain = false;
+        const records = await all();
+        const unsent = records.filter((r) => UNSENT.has(r.state));
+        document.dispatchEvent(new CustomEvent("outbox:changed", { detail: { records, unsent: unsent.length } }));
+      } while (changedAgain);
     } finally {
       announcing = false;
     }

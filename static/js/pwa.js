@@ -14,7 +14,12 @@
       registration.installing?.addEventListener("statechange", offerUpdate);
     });
     // A new version waits until the user asks; a reload never happens under a half-filled form.
-    navigator.serviceWorker.addEventListener("controllerchange", () => { if (reloadAsked) location.reload(); });
+    const hadController = Boolean(navigator.serviceWorker.controller);
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      // A new version (not the first install) starts with empty page caches: warm them again.
+      if (hadController) sessionStorage.removeItem("kotaku-warmed");
+      if (reloadAsked) location.reload();
+    });
     document.querySelector("[data-update-reload]").addEventListener("click", () => {
       const dirty = document.querySelector("form[data-dirty]");
       if (dirty && !confirm("Formulir ini belum disimpan. Muat ulang sekarang akan menghapus isiannya. Lanjutkan?")) return;
