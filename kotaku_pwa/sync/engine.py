@@ -20,6 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,6 +33,8 @@ from ..scope import WRITERS, can_write
 from ..workdays import today
 from .fields import Held, New, Reader, is_uuid
 from .kinds import KINDS
+
+REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
 
 
 @dataclass
@@ -285,47 +288,24 @@ def _store(record, batch) -> Result:
     place = batch.place(target)
     if not can_write(batch.scope, kind_name, place):
         return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
+    keep_for_review = partial(_keep_conflict, batch, uuid, kind_name, data, digest, recorded_at, place)
     # Rules "on the day the record was made" use the phone's own day, never after today.
     recorded_on = min(moment.date(), batch.today) if moment else batch.today
     try:
         row, key = kind.build(reader, target, batch, recorded_on)
     except Held as held:
-        return _keep_conflict(
-            uuid, kind_name, data, digest, recorded_at, batch, place, held.existing, held.reason
-        )
+        return keep_for_review(held.existing, held.reason)
     if reader.errors:
         return Result(uuid, "invalid", errors=reader.errors)
 
-    if seen.stored or seen.conflicts:  # the uuid names other data: never overwrite, keep for review
-        if seen.stored:
-            existing = (seen.stored[0], uuid, seen.stored[1])
-        else:
-            first = next(iter(seen.conflicts.values()))
-            existing = (first.existing_kind, first.existing_uuid, first.existing_id)
-        return _keep_conflict(
-            uuid,
-            kind_name,
-            data,
-            digest,
-            recorded_at,
-            batch,
-            place,
-            existing,
-            "UUID ini sudah dipakai untuk data lain.",
-        )
+    if seen.stored:  # the uuid names other data: never overwrite, keep this one for review
+        return keep_for_review((seen.stored[0], uuid, seen.stored[1]), REUSED_UUID)
+    if seen.conflicts:
+        first = next(iter(seen.conflicts.values()))
+        return keep_for_review((first.existing_kind, first.existing_uuid, first.existing_id), REUSED_UUID)
     clash = batch.claimed(kind_name, key)
     if clash:
-        return _keep_conflict(
-            uuid,
-            kind_name,
-            data,
-            digest,
-            recorded_at,
-            batch,
-            place,
-            (kind_name, clash[0], clash[1]),
-            kind.CLASH_REASON,
-        )
+        return keep_for_review((kind_name, clash[0], clash[1]), kind.CLASH_REASON)
 
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
@@ -335,7 +315,7 @@ def _store(record, batch) -> Result:
     return Result(uuid, "created", row=row)
 
 
-def _keep_conflict(uuid, kind_name, data, digest, recorded_at, batch, place, existing, reason):
+def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, existing, reason):
     conflict = New(
         Conflict,
         uuid=uuid,
