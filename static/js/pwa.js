@@ -24,7 +24,9 @@
       const dirty = document.querySelector("form[data-dirty]");
       if (dirty && !confirm("Formulir ini belum disimpan. Muat ulang sekarang akan menghapus isiannya. Lanjutkan?")) return;
       reloadAsked = true;
-      registration.waiting?.postMessage({ type: "skip-waiting" });
+      // No waiting version: another tab has switched to it already, and only this page is old.
+      if (registration.waiting) registration.waiting.postMessage({ type: "skip-waiting" });
+      else location.reload();
     });
   }
 

@@ -1,0 +1,68 @@
+"""The treasurer pays three workers offline with signatures; exactly three payments reach the server."""
+
+import io
+
+from openpyxl import load_workbook
+
+from kotaku_pwa import db
+from kotaku_pwa.models import Ksm, Payment
+
+from .conftest import sign_in, unsent, until, wait_synced, warm
+
+PERIOD = "2021-04-22"
+
+
+def draw_signature(page):
+    box = page.locator("[data-signature]").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 100)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 30 + step * 20, box["y"] + 100 - (step % 3) * 25)
+    page.mouse.up()
+
+
+def test_three_offline_payments_reach_the_server_once(page, context, server):
+    with server.app.app_context():
+        ksm_id = db.session.execute(db.select(Ksm.id).filter_by(name="KSM Tanjung Karang 1")).scalar_one()
+    sign_in(page, "bendahara")
+    warm(page)
+    page.goto(f"/payments/{ksm_id}/{PERIOD}")
+    rows = page.locator("[data-worker-row]:has([data-pay])")
+    names = [rows.nth(i).get_attribute("data-name") for i in range(3)]
+    amounts = [int(rows.nth(i).get_attribute("data-amount")) for i in range(3)]
+    context.set_offline(True)
+    page.reload()  # the wage list opens from the service worker's cache
+    for name in names:
+        page.click(f"[data-worker-row][data-name='{name}'] [data-pay]")
+        assert name in page.inner_text("[data-pay-name]")
+        draw_signature(page)
+        page.click("[data-pay-save]")
+        until(
+            page,
+            f"() => document.querySelector(\"[data-name='{name}'] [data-status]\")"
+            ".textContent.includes('Dibayar')",
+        )
+    assert unsent(page) == 3
+    page.reload()
+    assert unsent(page) == 3
+    for name in names:  # still shown as paid from the phone's outbox
+        assert "Dibayar" in page.inner_text(f"[data-name='{name}'] [data-status]")
+    context.set_offline(False)
+    page.evaluate("Outbox.sync({force: true})")
+    wait_synced(page)
+    assert unsent(page) == 0
+    with server.app.app_context():
+        stored = db.session.scalars(db.select(Payment).where(Payment.ksm_id == ksm_id)).all()
+        assert len(stored) == 3
+        assert sorted(p.amount for p in stored) == sorted(amounts)
+        assert all(p.signature.startswith(b"\x89PNG") for p in stored)
+    page.reload()
+    for name in names:
+        assert "Dibayar" in page.inner_text(f"[data-name='{name}'] [data-status]")
+    sheet = page.request.get(f"/payments/{ksm_id}/{PERIOD}/daftar-upah.xlsx")
+    book = load_workbook(io.BytesIO(sheet.body())).active
+    lines = [r for r in book.iter_rows(values_only=True) if isinstance(r[0], int)]
+    total = next(r for r in book.iter_rows(values_only=True) if r[1] == "JUMLAH")
+    assert sum(r[6] for r in lines) == total[6]
+    signed = [r for r in lines if r[7]]
+    assert sorted(r[1] for r in signed) == sorted(names)
