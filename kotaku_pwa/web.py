@@ -15,6 +15,9 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; object-src 'none'"
 )
 
+# Pages the service worker must not keep on a phone: sign-in (a form token) and the admin screens.
+NOT_KEPT_OFFLINE = {"auth", "org"}
+
 ERROR_MESSAGES = {
     400: "Permintaan tidak dapat diproses.",
     401: "Silakan masuk terlebih dahulu.",
@@ -52,6 +55,8 @@ def _headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    if request.blueprint in NOT_KEPT_OFFLINE:
+        response.headers["Cache-Control"] = "no-store"
     if request.headers.get("HX-Request") or response.mimetype == "text/html":
         # The same URL may answer a full page or an htmx fragment: caches must keep them apart.
         response.vary.add("HX-Request")

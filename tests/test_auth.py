@@ -481,3 +481,17 @@ def test_api_answers_401_json_when_signed_out(demo, client):
     assert response.is_json
     assert "Location" not in response.headers
     assert response.get_json()["error"] == "Silakan masuk terlebih dahulu."
+
+
+def test_form_token_changes_at_sign_in_and_sign_out(demo, client):
+    before = client.get("/api/csrf").get_json()["csrf_token"]
+    assert _login(client, "faskel", DEMO_PASSWORD).status_code == 302
+    during = client.get("/api/csrf").get_json()["csrf_token"]
+    assert during != before
+    # A token from before sign-in no longer passes; the fresh one does.
+    stale = client.post("/api/sync", json={"records": []}, headers={"X-CSRFToken": before})
+    assert stale.status_code == 400
+    fresh = client.post("/api/sync", json={"records": []}, headers={"X-CSRFToken": during})
+    assert fresh.status_code == 200
+    assert client.post("/logout", data={"csrf_token": during}).status_code == 302
+    assert client.get("/api/csrf").get_json()["csrf_token"] != during

@@ -41,6 +41,7 @@ def logout():
     db.session.execute(db.delete(UserSession).where(UserSession.token == current_user.session_token))
     db.session.commit()
     logout_user()
+    session.pop("csrf_token", None)
     flash("Anda sudah keluar. Data yang belum terkirim tetap tersimpan di HP ini.", "info")
     return redirect(url_for("auth.login"))
 
@@ -99,6 +100,7 @@ def _dummy_hash():
 
 
 def _start_session(user):
+    session.pop("csrf_token", None)  # a form token from before sign-in is not valid after it
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token=token, user_id=user.id))
     user.session_token = token

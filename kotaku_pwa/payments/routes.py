@@ -17,10 +17,10 @@ from .queries import ledger, wage_list
 @bp.get("/")
 @login_required
 def index():
-    """Choose a KSM; a treasurer goes straight to the current wage list of theirs."""
+    """Choose a KSM; a treasurer sees the wage list of theirs straight away."""
     ksms = db.session.scalars(ksm_query()).all()
     if len(ksms) == 1:
-        return redirect(url_for("payments.current", ksm_id=ksms[0].id))
+        return _wage_list(ksms[0], _period_to_show(ksms[0]))
     return render_template("payments/index.html", ksms=ksms)
 
 
@@ -29,12 +29,7 @@ def index():
 def current(ksm_id):
     """The oldest wage list with wages still to pay, else the period holding today."""
     ksm = get_ksm(ksm_id)
-    start, _ = period_of(_today(), ksm.start_date, ksm.end_date, ksm.pay_period)
-    for first, last in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
-        if first <= _today() and wage_list(ksm, first, last)[1]["outstanding"]:
-            start = first
-            break
-    return redirect(url_for("payments.period", ksm_id=ksm.id, start=start.isoformat()))
+    return _wage_list(ksm, _period_to_show(ksm))
 
 
 @bp.get("/<int:ksm_id>/<start>")
@@ -42,6 +37,12 @@ def current(ksm_id):
 def period(ksm_id, start):
     """The wage list of one period: HOK × rate per worker, paid or not, with totals."""
     ksm, start, end = _period(ksm_id, start)
+    return _wage_list(ksm, (start, end))
+
+
+def _wage_list(ksm, period):
+    # Rendered (not redirected to) from every URL, so the service worker can keep each for offline use.
+    start, end = period
     rows, total = wage_list(ksm, start, end)
     return render_template(
         "payments/period.html",
@@ -55,6 +56,14 @@ def period(ksm_id, start):
         may_pay=can_write(user_scope(), "payment", place_of(ksm)),
         period_label=PERIOD_LABELS[ksm.pay_period],
     )
+
+
+def _period_to_show(ksm):
+    """The oldest period up to today with wages still to pay, else the period holding today."""
+    for first, last in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
+        if first <= _today() and wage_list(ksm, first, last)[1]["outstanding"]:
+            return first, last
+    return period_of(_today(), ksm.start_date, ksm.end_date, ksm.pay_period)
 
 
 @bp.get("/<int:ksm_id>/ledger")

@@ -17,6 +17,8 @@ def offline_pages(user, ksms) -> list[str]:
     if user.role in ("fasilitator", "bendahara"):
         pages.append(url_for("attendance.index"))  # "Kehadiran" in the bottom menu (_nav.html)
         pages.append(url_for("meetings.index"))  # "Pertemuan" / "Prokes" in the bottom menu
+    if user.role == "bendahara":
+        pages.append(url_for("payments.index"))  # "Upah" in the bottom menu
     if user.role == "fasilitator":
         pages.append(url_for("meetings.new"))
         for kelurahan_id in db.session.scalars(kelurahan_query(user).with_only_columns(Kelurahan.id)):
@@ -29,6 +31,7 @@ def offline_pages(user, ksms) -> list[str]:
             pages.append(url_for("workers.new", ksm_id=ksm.id))
         if user.role in ("fasilitator", "bendahara"):
             pages.append(url_for("meetings.health", ksm_id=ksm.id))
+            pages.append(url_for("payments.current", ksm_id=ksm.id))  # "Daftar upah" on the home page
         if user.role == "bendahara":
             pages.append(url_for("payments.ledger_page", ksm_id=ksm.id))
             for start, _ in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):

@@ -8,6 +8,7 @@ const SHELL = `shell-${BUILD}`; // static files and the offline pages, precached
 const PAGES = `pages-${BUILD}`; // field pages, cached when opened online or warmed after sign-in
 const PRECACHE = {{ precache|tojson }};
 const NAV_TIMEOUT_MS = 4000;
+let signedOut = 0; // sign-outs seen by this worker
 // A day page never opened online falls back to the same page for another day of that KSM;
 // the page's script then shows the requested day (static/js/attendance.js).
 const DAY_PAGE = /^(\/attendance\/\d+\/)\d{4}-\d{2}-\d{2}$/;
@@ -30,7 +31,10 @@ self.addEventListener("message", (event) => {
   const { type, urls } = event.data || {};
   if (type === "skip-waiting") self.skipWaiting();
   if (type === "warm") event.waitUntil(warm(urls || []));
-  if (type === "forget-pages") event.waitUntil(caches.delete(PAGES)); // on sign-out
+  if (type === "forget-pages") { // on sign-out
+    signedOut += 1;
+    event.waitUntil(caches.delete(PAGES));
+  }
 });
 
 self.addEventListener("fetch", (event) => {
@@ -43,14 +47,20 @@ self.addEventListener("fetch", (event) => {
 });
 
 async function navigate(request, url) {
-  try {
-    const response = await fetchWithin(request, NAV_TIMEOUT_MS);
-    if (cacheable(response)) await (await caches.open(PAGES)).put(request, response.clone());
+  const user = signedOut; // a page fetched across a sign-out is not kept for the next user
+  const network = fetch(request).then(async (response) => {
+    if (cacheable(response) && user === signedOut) {
+      await (await caches.open(PAGES)).put(request, response.clone());
+    }
     return response;
+  });
+  network.catch(() => undefined); // its failure is handled below, whichever answer wins the race
+  const offline = async () => (await caches.match(request, { ignoreVary: true })) || anotherDay(url);
+  try {
+    // A slow network: after a few seconds show the cached page, if there is one; else keep waiting.
+    return await Promise.race([network, delay(NAV_TIMEOUT_MS).then(offline).then((cached) => cached || network)]);
   } catch {
-    return (await caches.match(request, { ignoreVary: true }))
-      || (await anotherDay(url))
-      || caches.match("/offline");
+    return (await offline()) || caches.match("/offline");
   }
 }
 
@@ -63,11 +73,12 @@ async function cacheFirst(request) {
 }
 
 async function warm(urls) {
+  const user = signedOut;
   const cache = await caches.open(PAGES);
   for (const url of urls) {
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (cacheable(response)) await cache.put(url, response);
+      if (cacheable(response) && user === signedOut) await cache.put(url, response);
     } catch { /* offline now: the next page load warms again */ }
   }
 }
@@ -87,9 +98,6 @@ function cacheable(response) {
     && !(response.headers.get("Cache-Control") || "").includes("no-store");
 }
 
-function fetchWithin(request, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("timeout")), ms);
-    fetch(request).then(resolve, reject).finally(() => clearTimeout(timer));
-  });
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
