@@ -1,6 +1,8 @@
 """The treasurer pays three workers offline with signatures; exactly three payments reach the server."""
 
 import io
+import json
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -66,3 +68,43 @@ def test_three_offline_payments_reach_the_server_once(page, context, server):
     assert sum(r[6] for r in lines) == total[6]
     signed = [r for r in lines if r[7]]
     assert sorted(r[1] for r in signed) == sorted(names)
+
+
+def pay_sheet_shows(page, name):
+    until(
+        page,
+        "() => document.querySelector('[data-pay-dialog]').open"
+        f" && document.querySelector('[data-pay-name]').textContent === {json.dumps(name)}",
+    )
+
+
+def test_pay_all_asks_each_worker_in_turn_and_cancel_stops_the_round(page, server):
+    with server.app.app_context():
+        ksm_id = db.session.execute(db.select(Ksm.id).filter_by(name="KSM Tanjung Karang 1")).scalar_one()
+    sign_in(page, "bendahara")
+    page.goto(f"/payments/{ksm_id}/2021-04-15")
+    unpaid = page.locator("[data-worker-row]:has([data-pay])")
+    names = [unpaid.nth(i).get_attribute("data-name") for i in range(unpaid.count())]
+    assert len(names) >= 3, names
+    page.click("[data-pay-all]")
+    for name in names[:2]:
+        pay_sheet_shows(page, name)
+        page.click("[data-pay-save]")  # no signature and no photo: refused, the sheet stays open
+        assert "tanda tangan" in page.inner_text("[data-pay-status]")
+        page.select_option("#pay-method", "transfer")
+        draw_signature(page)
+        page.click("[data-pay-save]")
+        assert "referensi" in page.inner_text("[data-pay-status]")
+        page.fill("#pay-reference", f"TRF-{name[:3]}")
+        page.click("[data-pay-save]")
+    pay_sheet_shows(page, names[2])
+    page.click("[data-pay-cancel]")  # stops the round: the third worker stays unpaid
+    assert not page.locator("[data-pay-dialog]").is_visible()
+    wait_synced(page)
+    with server.app.app_context():
+        paid = db.session.scalars(
+            db.select(Payment).where(Payment.ksm_id == ksm_id, Payment.period_start == date(2021, 4, 15))
+        ).all()
+        assert sorted(p.worker.name for p in paid) == sorted(names[:2])
+        assert {p.method for p in paid} == {"transfer"} and all(p.reference for p in paid)
+    assert "Belum dibayar" in page.inner_text(f"[data-name='{names[2]}'] [data-status]")
