@@ -3,6 +3,7 @@
 from datetime import date
 
 from .. import db
+from ..database import one_of
 from ..models import Attendance, Worker
 from ..sync.fields import Held, New
 from ..workdays import date_problem
@@ -50,7 +51,7 @@ def existing_keys(batch):
     rows = db.session.execute(
         db.select(Worker.uuid.label("worker_uuid"), Attendance.work_date, Attendance.uuid, Attendance.id)
         .join(Worker, Attendance.worker_id == Worker.id)
-        .where(Worker.uuid.in_(uuids), Attendance.work_date.in_(days))
+        .where(one_of(Worker.uuid, uuids), Attendance.work_date.in_(days))
     )
     return {(a.worker_uuid, a.work_date): (a.uuid, a.id) for a in rows}
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import db
 from ..access import place_of, user_scope
+from ..database import one_of
 from ..models import Conflict, Ksm, utcnow
 from ..scope import WRITERS, can_write
 from ..workdays import today
@@ -126,9 +127,9 @@ class Batch:
             self._seen = {}
             for kind_name, kind in KINDS.items():
                 query = db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash)
-                for row in db.session.execute(query.where(kind.MODEL.uuid.in_(uuids))):
+                for row in db.session.execute(query.where(one_of(kind.MODEL.uuid, uuids))):
                     self.seen(row.uuid).stored = (kind_name, row.id, row.payload_hash)
-            for conflict in db.session.scalars(db.select(Conflict).where(Conflict.uuid.in_(uuids))):
+            for conflict in db.session.scalars(db.select(Conflict).where(one_of(Conflict.uuid, uuids))):
                 self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
         return self._seen.setdefault(uuid, Seen())
 

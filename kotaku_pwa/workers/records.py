@@ -3,6 +3,7 @@
 import re
 
 from .. import db, eligibility, nik
+from ..database import one_of
 from ..models import WAGE_CATEGORIES, Conflict, Worker
 from ..sync.fields import New
 
@@ -71,7 +72,7 @@ def workers(batch):
 
 def _load_workers(batch):
     uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
-    found = {w.uuid: w for w in db.session.scalars(db.select(Worker).where(Worker.uuid.in_(uuids)))}
+    found = {w.uuid: w for w in db.session.scalars(db.select(Worker).where(one_of(Worker.uuid, uuids)))}
     # A registration a supervisor accepted in place of a clashing one lives on as the stored worker:
     # the phone keeps naming it by its own uuid.
     accepted = db.session.execute(
