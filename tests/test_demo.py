@@ -215,3 +215,22 @@ def test_demo_if_empty_after_demo_changes_nothing(loaded):
     result = _run(loaded, "demo", "--if-empty")
     assert result.output.strip() == ""
     assert _counts() == before
+
+
+def test_generate_makes_synthetic_data_for_benchmarks(demo, app):
+    from kotaku_pwa.models import Attendance, Kelurahan, Worker
+
+    before = {
+        m: db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Kelurahan, Worker, Attendance)
+    }
+    result = app.test_cli_runner().invoke(
+        args=["generate", "--kelurahan", "3", "--workers", "4", "--days", "5"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 kelurahan, 12 pekerja, 60 baris kehadiran" in result.output
+    after = {
+        m: db.session.scalar(db.select(db.func.count()).select_from(m))
+        for m in (Kelurahan, Worker, Attendance)
+    }
+    assert [after[m] - before[m] for m in (Kelurahan, Worker, Attendance)] == [3, 12, 60]
