@@ -24,7 +24,7 @@ def build(r, target, batch, recorded_on):
     setting = r.choice("setting", tuple(v.SETTINGS), required=False) or (
         "meeting" if meeting_uuid else "worksite"
     )
-    checked_on = r.day("checked_on")
+    checked_on = r.past_day("checked_on", batch.today, "Tanggal pemeriksaan")
     people = r.integer("people_present", minimum=0, maximum=10_000)
     masks = r.integer("masks_worn", minimum=0, maximum=10_000)
     fever = r.integer("fever_cases", minimum=0, maximum=10_000)
@@ -35,8 +35,6 @@ def build(r, target, batch, recorded_on):
     temperature = r.boolean("temperature_checked", required=setting == "meeting")
     apd = r.boolean("apd_workers", required=False)
     notes = r.text("notes", max_len=2000, required=False)
-    if checked_on and checked_on > batch.today:
-        r.errors["checked_on"] = "Tanggal pemeriksaan tidak boleh di masa depan."
     for name, count in (("masks_worn", masks), ("fever_cases", fever)):
         if people is not None and count is not None and count > people:
             r.errors.setdefault(name, TOO_MANY)

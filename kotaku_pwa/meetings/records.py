@@ -50,9 +50,7 @@ def build(r, kelurahan, batch, recorded_on):
     ksm = batch.ksm(r.data.get("ksm_id"))
     kind = r.choice("type", tuple(v.TYPES))
     programme = r.choice("programme", v.PROGRAMMES, required=False)
-    held_on = r.day("held_on")
-    if held_on and held_on > batch.today:
-        r.errors["held_on"] = "Tanggal pertemuan tidak boleh di masa depan."
+    held_on = r.past_day("held_on", batch.today, "Tanggal pertemuan")
     place_name = r.text("place", max_len=200)
     team = r.text("team", max_len=200, required=False)
     notes = r.text("notes", max_len=2000, required=False)

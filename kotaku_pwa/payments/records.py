@@ -23,7 +23,7 @@ def build(r, ksm, batch, recorded_on):
     days = r.integer("days")
     daily_rate = r.integer("daily_rate")
     amount = r.integer("amount")
-    paid_on = r.day("paid_on")
+    paid_on = r.past_day("paid_on", batch.today, "Tanggal bayar")
     method = r.choice("method", ("cash", "transfer"))
     reference = r.text("reference", max_len=60, required=method == "transfer")
     signature = photo = None
@@ -82,9 +82,7 @@ def _check_period(r, ksm, batch, start, end, paid_on):
             r.errors["period_start"] = "Periode di masa depan." if start > batch.today else problem
     if end and end > ksm.end_date:
         r.errors["period_end"] = "Akhir periode di luar masa kegiatan KSM."
-    if paid_on and paid_on > batch.today:
-        r.errors["paid_on"] = "Tanggal bayar tidak boleh di masa depan."
-    elif paid_on and start and paid_on < start:
+    if paid_on and start and paid_on < start:
         r.errors["paid_on"] = "Tanggal bayar tidak boleh sebelum awal periode."
 
 

@@ -11,7 +11,7 @@ CLASH_REASON = ""
 
 
 def build(r, ksm, batch, recorded_on):
-    spent_on = r.day("spent_on")
+    spent_on = r.past_day("spent_on", batch.today)
     category = r.choice("category", SPENDING_CATEGORIES)
     description = r.text("description", max_len=200)
     amount = r.integer("amount", minimum=1, maximum=ksm.budget or MAX_DAILY_RATE * 1000)
@@ -20,8 +20,6 @@ def build(r, ksm, batch, recorded_on):
         photo, problem = images.decode(r.data["receipt_photo"], ("image/jpeg", "image/png"))
         if problem:
             r.errors["receipt_photo"] = problem
-    if spent_on and spent_on > batch.today:
-        r.errors["spent_on"] = "Tanggal tidak boleh di masa depan."
     if r.errors:
         return None, None
     row = New(

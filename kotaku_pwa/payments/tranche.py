@@ -12,10 +12,8 @@ CLASH_REASON = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
 def build(r, ksm, batch, recorded_on):
     number = r.integer("tranche", minimum=1, maximum=10)
     amount = r.integer("amount", minimum=1, maximum=2_000_000_000)
-    received_on = r.day("received_on")
+    received_on = r.past_day("received_on", batch.today)
     reference = r.text("bank_reference", max_len=60, required=False)
-    if received_on and received_on > batch.today:
-        r.errors["received_on"] = "Tanggal tidak boleh di masa depan."
     if r.errors:
         return None, None
     row = New(

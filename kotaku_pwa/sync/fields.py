@@ -73,6 +73,13 @@ class Reader:
         self.errors[name] = "Tanggal harus berformat YYYY-MM-DD."
         return None
 
+    def past_day(self, name, today, what="Tanggal", required=True):
+        """A date that has already come; `what` names it in the message."""
+        value = self.day(name, required)
+        if value and value > today:
+            self.errors[name] = f"{what} tidak boleh di masa depan."
+        return value
+
     def choice(self, name, choices, required=True):
         value = self._get(name, required)
         if value is None:
