@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, Conflict, Kelurahan, Ksm, User, Worker
-from kotaku_pwa.sync.kinds import KINDS
+from kotaku_pwa.records.registry import KINDS
 from tests.factories import attendance_record, make_ksm, new_uuid, nik, worker_record
 
 # --- fixtures and helpers ---------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 from .. import audit, db
 from ..access import place_of, user_scope
 from ..models import Ksm, utcnow
+from ..records.registry import KINDS
 from ..scope import can_review
-from ..sync.kinds import KINDS
 
 OUTSIDE = {"catatan": "Data tersimpan ini berada di luar wilayah Anda; hanya admin yang dapat memutuskan."}
 

@@ -2,9 +2,9 @@
 
 from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
-from ..sync.fields import New
+from ..records.fields import New
 from ..wages import MAX_DAILY_RATE
-from ..workers.records import locate  # noqa: F401 (spending belongs to one KSM)
+from ..workers.worker import locate  # noqa: F401 (spending belongs to one KSM)
 
 MODEL = Spending
 CLASH_REASON = ""

@@ -2,8 +2,8 @@
 
 from .. import db
 from ..models import TrancheReceipt
-from ..sync.fields import New
-from ..workers.records import locate  # noqa: F401 (a receipt belongs to one KSM)
+from ..records.fields import New
+from ..workers.worker import locate  # noqa: F401 (a receipt belongs to one KSM)
 
 MODEL = TrancheReceipt
 CLASH_REASON = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."

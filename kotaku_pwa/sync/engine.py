@@ -30,10 +30,10 @@ from .. import db
 from ..access import place_of, user_scope
 from ..database import one_of
 from ..models import Conflict, Ksm, utcnow
+from ..records.fields import Held, New, Reader, is_uuid
+from ..records.registry import KINDS
 from ..scope import WRITERS, can_write
 from ..workdays import today
-from .fields import Held, New, Reader, is_uuid
-from .kinds import KINDS
 
 REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
 

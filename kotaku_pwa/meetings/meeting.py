@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import db, images
 from ..models import Kelurahan, Meeting, MeetingAttendee
-from ..sync.fields import New
+from ..records.fields import New
 from . import vocabulary as v
 
 MODEL = Meeting

@@ -7,11 +7,11 @@ from ..models import (
     PaymentReversal,
     Worker,
 )
-from ..sync.fields import Held, New
+from ..records.fields import Held, New
 from ..wages import ksm_rates, payment_problems
 from ..workdays import date_problem
-from ..workers.records import find as find_worker
-from ..workers.records import locate  # noqa: F401 (every money record belongs to one KSM)
+from ..workers.worker import find as find_worker
+from ..workers.worker import locate  # noqa: F401 (every money record belongs to one KSM)
 
 MODEL = Payment
 CLASH_REASON = "Pekerja ini sudah dibayar untuk periode tersebut."

@@ -2,9 +2,9 @@
 
 from .. import db
 from ..models import HealthCheck, Ksm, Meeting
-from ..sync.fields import New
+from ..records.fields import New
 from . import vocabulary as v
-from .records import meetings, place
+from .meeting import meetings, place
 
 MODEL = HealthCheck
 CLASH_REASON = "Pemeriksaan protokol kesehatan untuk pertemuan ini sudah tercatat."

@@ -10,12 +10,10 @@ A records module has MODEL (its table), CLASH_REASON, and:
   keep_incoming(conflict, existing) -> (optional) let a supervisor keep the incoming record of a conflict
 """
 
-from ..attendance import records as attendance
-from ..meetings import health as health_check
-from ..meetings import records as meeting
-from ..payments import records as payment
-from ..payments import spending, tranche
-from ..workers import records as worker
+from ..attendance import attendance
+from ..meetings import health_check, meeting
+from ..payments import payment, spending, tranche
+from ..workers import worker
 
 KINDS = {
     "worker": worker,

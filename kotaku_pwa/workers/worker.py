@@ -5,7 +5,7 @@ import re
 from .. import db, eligibility, nik
 from ..database import one_of
 from ..models import WAGE_CATEGORIES, Conflict, Worker
-from ..sync.fields import New
+from ..records.fields import New
 
 MODEL = Worker
 CLASH_REASON = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
@@ -105,7 +105,7 @@ def held_registrations(batch):
 
 def find(batch, worker_uuid):
     """The worker a record names, or None; raises Held while its registration awaits review."""
-    from ..sync.fields import Held
+    from ..records.fields import Held
 
     worker = workers(batch).get(worker_uuid)
     if worker is not None:

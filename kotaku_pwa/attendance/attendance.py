@@ -5,10 +5,10 @@ from datetime import date
 from .. import db
 from ..database import one_of
 from ..models import Attendance, Worker
-from ..sync.fields import Held, New
+from ..records.fields import Held, New
 from ..workdays import date_problem
-from ..workers.records import find as find_worker
-from ..workers.records import locate  # noqa: F401 (an attendance record belongs to its KSM)
+from ..workers.worker import find as find_worker
+from ..workers.worker import locate  # noqa: F401 (an attendance record belongs to its KSM)
 
 MODEL = Attendance
 CLASH_REASON = "Kehadiran pekerja ini pada tanggal ini sudah tercatat."
