@@ -185,7 +185,7 @@ def test_resend_is_duplicate_with_the_same_id(faskel, kind):
     again = send_one(faskel, record)
     assert again == {"uuid": record["uuid"], "status": "duplicate", "id": first["id"]}
     assert counts() == before
-    assert count(KINDS[kind].MODEL, KINDS[kind].MODEL.uuid == record["uuid"]) == 1
+    assert count(KINDS[kind].model, KINDS[kind].model.uuid == record["uuid"]) == 1
 
 
 def test_duplicate_ignores_recorded_at(faskel):

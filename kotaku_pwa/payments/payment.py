@@ -1,76 +1,83 @@
-"""The one write path of a wage payment, a tranche receipt and a non-wage spending entry."""
+"""The one write path of a wage payment, signed or thumbprinted by the worker."""
 
 from .. import db, images
-from ..models import (
-    Attendance,
-    Payment,
-    PaymentReversal,
-    Worker,
-)
+from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
+from ..records.kind import KsmRecordKind
 from ..wages import ksm_rates, payment_problems
 from ..workdays import date_problem
-from ..workers.worker import find as find_worker
-from ..workers.worker import locate  # noqa: F401 (every money record belongs to one KSM)
-
-MODEL = Payment
-CLASH_REASON = "Pekerja ini sudah dibayar untuk periode tersebut."
+from ..workers.worker import member_of
+from .queries import present_between
 
 
-def build(r, ksm, batch, recorded_on):
-    worker_uuid = r.uuid("worker_uuid")
-    start, end = r.day("period_start"), r.day("period_end")
-    days = r.integer("days")
-    daily_rate = r.integer("daily_rate")
-    amount = r.integer("amount")
-    paid_on = r.past_day("paid_on", batch.today, "Tanggal bayar")
-    method = r.choice("method", ("cash", "transfer"))
-    reference = r.text("reference", max_len=60, required=method == "transfer")
-    signature = photo = None
-    if r.data.get("signature"):
-        signature, problem = images.decode(r.data["signature"], ("image/png",))
-        if problem:
-            r.errors["signature"] = problem
-    if r.data.get("photo"):
-        photo, problem = images.decode(r.data["photo"], ("image/jpeg", "image/png"))
-        if problem:
-            r.errors["photo"] = problem
-    worker = find_worker(batch, worker_uuid) if worker_uuid else None
-    if worker_uuid and worker is None:
-        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
-    elif worker is not None and worker.ksm_id != ksm.id:
-        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
-    _check_period(r, ksm, batch, start, end, paid_on)
-    if r.errors:
-        return None, None
-    hok = hok_in_period(batch, worker, start, end)
-    r.errors.update(payment_problems(days, daily_rate, amount, ksm_rates(ksm)[worker.category], hok))
-    if r.errors:
-        return None, None
-    overlap = _overlapping(worker, start, end)
-    if overlap:
-        raise Held(
-            ("payment", overlap.uuid, overlap.id),
-            "Periode pembayaran ini tumpang tindih dengan pembayaran lain.",
+class PaymentKind(KsmRecordKind):
+    name = "payment"
+    model = Payment
+    writers = frozenset({"bendahara", "admin"})
+    clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
+    after = ("worker",)
+
+    def build(self, r, ksm, batch, recorded_on):
+        worker_uuid = r.uuid("worker_uuid")
+        start, end = r.day("period_start"), r.day("period_end")
+        days = r.integer("days")
+        daily_rate = r.integer("daily_rate")
+        amount = r.integer("amount")
+        paid_on = r.past_day("paid_on", batch.today, "Tanggal bayar")
+        method = r.choice("method", ("cash", "transfer"))
+        reference = r.text("reference", max_len=60, required=method == "transfer")
+        signature = images.read(r, "signature", images.SIGNATURE)
+        photo = images.read(r, "photo")
+        worker = member_of(r, batch, ksm, worker_uuid)
+        _check_period(r, ksm, batch, start, end, paid_on)
+        if r.errors:
+            return None, None
+        hok = hok_in_period(batch, worker, start, end)
+        r.errors.update(payment_problems(days, daily_rate, amount, ksm_rates(ksm)[worker.category], hok))
+        if r.errors:
+            return None, None
+        overlap = _overlapping(worker, start, end)
+        if overlap:
+            raise Held(
+                ("payment", overlap.uuid, overlap.id),
+                "Periode pembayaran ini tumpang tindih dengan pembayaran lain.",
+            )
+        round_ = 1 + _reversed_count(worker, start)
+        row = New(
+            Payment,
+            ksm_id=ksm.id,
+            worker=worker,
+            period_start=start,
+            period_end=end,
+            days=days,
+            daily_rate=daily_rate,
+            amount=amount,
+            paid_on=paid_on,
+            method=method,
+            reference=reference,
+            signature=signature,
+            photo=photo,
+            round=round_,
         )
-    round_ = 1 + _reversed_count(worker, start)
-    row = New(
-        Payment,
-        ksm_id=ksm.id,
-        worker=worker,
-        period_start=start,
-        period_end=end,
-        days=days,
-        daily_rate=daily_rate,
-        amount=amount,
-        paid_on=paid_on,
-        method=method,
-        reference=reference,
-        signature=signature,
-        photo=photo,
-        round=round_,
-    )
-    return row, (worker_uuid, start, round_)
+        return row, (worker_uuid, start, round_)
+
+    def existing_keys(self, batch):
+        uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
+        rows = db.session.execute(
+            db.select(
+                Worker.uuid.label("worker_uuid"),
+                Payment.period_start,
+                Payment.round,
+                Payment.uuid,
+                Payment.id,
+            )
+            .join(Worker, Payment.worker_id == Worker.id)
+            .where(Worker.uuid.in_(uuids))
+        )
+        return {(p.worker_uuid, p.period_start, p.round): (p.uuid, p.id) for p in rows}
+
+
+PAYMENT = PaymentKind()
 
 
 def _check_period(r, ksm, batch, start, end, paid_on):
@@ -92,12 +99,10 @@ def hok_in_period(batch, worker, start, end) -> int:
     if worker.id is not None:
         stored = db.session.scalar(
             db.select(db.func.count(Attendance.id)).where(
-                Attendance.worker_id == worker.id,
-                Attendance.present.is_(True),
-                Attendance.work_date.between(start, end),
+                Attendance.worker_id == worker.id, *present_between(start, end)
             )
         )
-    new = batch.cached("new_attendance", lambda b: [])
+    new = batch.new_attendance
     return stored + sum(1 for a in new if a.worker is worker and a.present and start <= a.work_date <= end)
 
 
@@ -126,15 +131,3 @@ def _reversed_count(worker, start) -> int:
         .join(Payment)
         .where(Payment.worker_id == worker.id, Payment.period_start == start)
     )
-
-
-def existing_keys(batch):
-    uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
-    rows = db.session.execute(
-        db.select(
-            Worker.uuid.label("worker_uuid"), Payment.period_start, Payment.round, Payment.uuid, Payment.id
-        )
-        .join(Worker, Payment.worker_id == Worker.id)
-        .where(Worker.uuid.in_(uuids))
-    )
-    return {(p.worker_uuid, p.period_start, p.round): (p.uuid, p.id) for p in rows}

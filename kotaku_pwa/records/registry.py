@@ -1,26 +1,25 @@
-"""The record kinds phones send, each with its one write path (a `records` module).
+"""Every record kind phones send, by name (the `kind` of a sync record); see records/kind.py."""
 
-A records module has MODEL (its table), CLASH_REASON, and:
-  locate(reader, batch) -> the Ksm or Kelurahan the record belongs to (for the scope check)
-  build(reader, target, batch, recorded_on) -> (new row, domain key or None); the row is a
-      fields.New, and may carry `children`: New rows that belong to it (a meeting's attendees)
-  existing_keys(batch) -> {domain key: (uuid, id)} of stored rows this batch could clash with
-                         (only for kinds whose build returns a domain key)
-  remember(row, batch) -> (optional) make a row stored earlier in the batch visible to the records after it
-  keep_incoming(conflict, existing) -> (optional) let a supervisor keep the incoming record of a conflict
-"""
+from ..attendance.attendance import ATTENDANCE
+from ..meetings.health_check import HEALTH_CHECK
+from ..meetings.meeting import MEETING
+from ..payments.payment import PAYMENT
+from ..payments.spending import SPENDING
+from ..payments.tranche import TRANCHE
+from ..scope import can_write
+from ..workers.worker import WORKER
+from .kind import in_dependency_order
 
-from ..attendance import attendance
-from ..meetings import health_check, meeting
-from ..payments import payment, spending, tranche
-from ..workers import worker
+KINDS = {k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK)}
 
-KINDS = {
-    "worker": worker,
-    "attendance": attendance,
-    "payment": payment,
-    "tranche": tranche,
-    "spending": spending,
-    "meeting": meeting,
-    "health_check": health_check,
-}
+# The order a batch inserts its new rows in: a worker before the attendance naming it...
+INSERT_ORDER = in_dependency_order(KINDS.values())
+
+# Who writes which record kind (SPEC.md, sync protocol).
+WRITERS = {name: kind.writers for name, kind in KINDS.items()}
+
+
+def may_write(scope, kind_name, place) -> bool:
+    """True when the user's role writes this record kind and the place is theirs."""
+    kind = KINDS.get(kind_name)
+    return kind is not None and can_write(scope, kind.writers, place)
