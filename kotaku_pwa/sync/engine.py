@@ -303,7 +303,7 @@ def _store(record, batch) -> Result:
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
     batch.pending.append(row)
-    batch.pending.extend(getattr(row, "children", ()))  # rows that belong to it (a meeting's attendees)
+    batch.pending.extend(row.children)  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
     return Result(uuid, "created", row=row)
 
