@@ -187,3 +187,12 @@ def test_rule_modules_import_nothing_of_flask_or_sqlalchemy(path):
         names = imported(file)
         bad = {n for n in names if n.startswith(FORBIDDEN)} | ({"kotaku_pwa.db"} & names)
         assert not bad, f"{file.relative_to(PACKAGE)} imports {bad}"
+
+
+@pytest.mark.parametrize("path", [PACKAGE / "sync" / "engine.py", PACKAGE / "conflicts" / "resolve.py"])
+def test_the_engine_and_the_conflicts_call_declared_hooks_only(path):
+    # A hook found with getattr/hasattr is a contract nobody declared (records/kind.py declares them).
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("getattr", "hasattr"):
+            named = {n.id for n in ast.walk(node.args[0]) if isinstance(n, ast.Name)}
+            assert not named & {"kind", "KINDS", "INSERT_ORDER"}, ast.unparse(node)
