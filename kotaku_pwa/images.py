@@ -7,6 +7,18 @@ import re
 MAX_IMAGE_BYTES = 200 * 1024
 MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 LABELS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+PHOTO = ("image/jpeg", "image/png")  # a camera picture, or one the phone shrank to PNG
+SIGNATURE = ("image/png",)  # drawn on the phone's canvas
+
+
+def read(r, name, allowed=PHOTO):
+    """The bytes of an optional image field of a record (a fields.Reader); a problem lands in r.errors."""
+    if not r.data.get(name):
+        return None
+    data, problem = decode(r.data[name], allowed)
+    if problem:
+        r.errors[name] = problem
+    return data
 
 
 def decode(value, allowed=("image/png",), max_bytes=MAX_IMAGE_BYTES):

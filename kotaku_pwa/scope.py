@@ -6,18 +6,6 @@ their kota; admin everything. Views, exports and the sync API all ask these func
 
 from dataclasses import dataclass, field
 
-# Who writes which record kind (SPEC.md, sync protocol).
-WRITERS = {
-    "worker": {"fasilitator", "admin"},
-    "meeting": {"fasilitator", "admin"},
-    "attendance": {"fasilitator", "bendahara", "admin"},
-    "health_check": {"fasilitator", "bendahara", "admin"},
-    "payment": {"bendahara", "admin"},
-    # The KSM ledger (issue 4): tranche receipts and non-wage spending, kept by the treasurer.
-    "tranche": {"bendahara", "admin"},
-    "spending": {"bendahara", "admin"},
-}
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -51,9 +39,11 @@ def can_read(scope: Scope, place: Place) -> bool:
     return False
 
 
-def can_write(scope: Scope, kind: str, place: Place) -> bool:
-    """True when the user's role writes this record kind and the place is theirs."""
-    return scope.role in WRITERS.get(kind, ()) and can_read(scope, place)
+def can_write(scope: Scope, writers, place: Place) -> bool:
+    """True when the user's role is one of `writers` (a kind's, records/kind.py) and the place is theirs."""
+    if isinstance(writers, str):  # a kind's name: ask records.registry.may_write instead
+        raise TypeError("can_write takes the roles that write a kind, not its name")
+    return scope.role in writers and can_read(scope, place)
 
 
 def can_review(scope: Scope, place: Place) -> bool:

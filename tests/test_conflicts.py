@@ -220,6 +220,29 @@ def test_keep_incoming_registration_moves_the_worker(demo, auth, client):
     assert count(Worker, Worker.nik == first["data"]["nik"]) == 1
 
 
+def test_keep_incoming_registration_is_built_again_by_its_kind(demo, auth, client):
+    # One writer per kind: the stored worker takes only what the registration's own build accepts,
+    # even when the kept data no longer passes its checks (edited in the table, or a rule changed).
+    tk1, tk2 = ksm(), ksm(number=2)
+    first = worker_record(tk1.id, name="Budi Santoso")
+    second = worker_record(tk2.id, name="Budi Santoso Baru")
+    created, conflicted = as_faskel(auth, first, second)
+    assert conflicted["status"] == "conflict"
+    conflict = one_conflict(second["uuid"])
+    conflict.data = {**conflict.data, "phone": "12345"}
+    db.session.commit()
+    sign_in(auth, "askot")
+    response = resolve(auth, conflict.id, "incoming", htmx=True)
+    assert "Nomor HP tidak valid" in response.get_data(as_text=True)
+    assert db.session.get(Conflict, conflict.id).status == "open"
+    kept = db.session.get(Worker, created["id"])
+    assert (kept.ksm_id, kept.name, kept.phone) == (
+        tk1.id,
+        "Budi Santoso",
+        first["data"].get("phone") or None,
+    )
+
+
 def test_an_attendance_held_behind_a_registration_cannot_replace_the_worker(nik_clash, auth, client):
     # Its conflict names the stored *worker*: keeping "incoming" would store nothing anywhere.
     registration, stored_id, _ = nik_clash

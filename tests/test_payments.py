@@ -351,3 +351,12 @@ def test_wage_list_is_read_only_for_the_facilitator(demo, auth, client):
     page = client.get(f"/payments/{ksm.id}/{WEEK[0]}").get_data(as_text=True)
     assert "Belum dibayar" in page and "data-pay" not in page
     assert client.get(f"/payments/{ksm_named('KSM Kebon Sari 1').id}/{WEEK[0]}").status_code == 404
+
+
+def test_both_lpj_sheets_name_their_period_on_paper_and_in_the_workbook(treasurer, auth, client):
+    ksm, _ = treasurer
+    label = "Periode 15 April 2021 s.d. 21 April 2021"
+    for name in ("daftar-upah", "daftar-hadir"):
+        assert label in client.get(f"/payments/{ksm.id}/{WEEK[0]}/{name}").get_data(as_text=True)
+        book = load_workbook(io.BytesIO(client.get(f"/payments/{ksm.id}/{WEEK[0]}/{name}.xlsx").data))
+        assert [label] in [list(r[:1]) for r in book.active.iter_rows(values_only=True)]

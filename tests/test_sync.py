@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, Conflict, Kelurahan, Ksm, User, Worker
-from kotaku_pwa.sync.kinds import KINDS
+from kotaku_pwa.records.registry import KINDS
 from tests.factories import attendance_record, make_ksm, new_uuid, nik, worker_record
 
 # --- fixtures and helpers ---------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_resend_is_duplicate_with_the_same_id(faskel, kind):
     again = send_one(faskel, record)
     assert again == {"uuid": record["uuid"], "status": "duplicate", "id": first["id"]}
     assert counts() == before
-    assert count(KINDS[kind].MODEL, KINDS[kind].MODEL.uuid == record["uuid"]) == 1
+    assert count(KINDS[kind].model, KINDS[kind].model.uuid == record["uuid"]) == 1
 
 
 def test_duplicate_ignores_recorded_at(faskel):

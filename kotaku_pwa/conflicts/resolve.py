@@ -3,8 +3,9 @@
 from .. import audit, db
 from ..access import place_of, user_scope
 from ..models import Ksm, utcnow
+from ..records.registry import KINDS
 from ..scope import can_review
-from ..sync.kinds import KINDS
+from ..sync.engine import build_again
 
 OUTSIDE = {"catatan": "Data tersimpan ini berada di luar wilayah Anda; hanya admin yang dapat memutuskan."}
 
@@ -13,7 +14,7 @@ HIDDEN = {"id", "payload_hash", "received_at", "created_by_id"}
 
 def existing_row(conflict):
     kind = KINDS.get(conflict.existing_kind)
-    return db.session.get(kind.MODEL, conflict.existing_id) if kind else None
+    return db.session.get(kind.model, conflict.existing_id) if kind else None
 
 
 def describe(row) -> dict:
@@ -42,7 +43,8 @@ def can_keep_incoming(conflict) -> bool:
     return (
         conflict.existing_uuid != conflict.uuid
         and conflict.existing_kind == conflict.kind
-        and hasattr(KINDS.get(conflict.kind), "keep_incoming")
+        and conflict.kind in KINDS
+        and KINDS[conflict.kind].can_keep_incoming
     )
 
 
@@ -56,7 +58,7 @@ def resolve(conflict, keep, user):
         row = existing_row(conflict)
         if row is not None and not reviewable(row, user):
             return OUTSIDE["catatan"]
-        problem = KINDS[conflict.kind].keep_incoming(conflict, row) if row else "Data lama tidak ada."
+        problem = _keep_incoming(conflict, row, user) if row else "Data lama tidak ada."
         if problem:
             return problem
     elif keep != "existing":
@@ -74,3 +76,9 @@ def resolve(conflict, keep, user):
         incoming_uuid=conflict.uuid,
     )
     return None
+
+
+def _keep_incoming(conflict, existing, user):
+    """The stored row takes the incoming record as its kind's own `build` makes it (one writer per kind)."""
+    incoming, problem = build_again(conflict, user)
+    return problem or KINDS[conflict.kind].keep_incoming(conflict, existing, incoming)

@@ -8,6 +8,8 @@ from ..models import Meeting
 from ..scope import can_write
 from ..workdays import today
 from . import bp, vocabulary
+from .health_check import HEALTH_CHECK
+from .meeting import MEETING
 from .queries import attendee_counts, overview, progress_of
 
 
@@ -32,8 +34,8 @@ def index():
         counts=attendee_counts([m.id for area in by_kelurahan.values() for m in area.meetings]),
         check_of={c.meeting_id: c for area in by_kelurahan.values() for c in area.checks if c.meeting_id},
         progress={} if treasurer else progress_of([k.id for k in kelurahan], _today()),
-        may_meet={k.id for k in kelurahan if can_write(scope, "meeting", place_of(k))},
-        may_check={k.id for k in ksms if can_write(scope, "health_check", place_of(k))},
+        may_meet={k.id for k in kelurahan if can_write(scope, MEETING.writers, place_of(k))},
+        may_check={k.id for k in ksms if can_write(scope, HEALTH_CHECK.writers, place_of(k))},
         **_labels(),
     )
 
@@ -43,7 +45,9 @@ def index():
 def new():
     """The meeting form with its attendance list; saved into the phone's outbox (meetings.js)."""
     scope = user_scope()
-    kelurahan = [k for k in db.session.scalars(kelurahan_query()) if can_write(scope, "meeting", place_of(k))]
+    kelurahan = [
+        k for k in db.session.scalars(kelurahan_query()) if can_write(scope, MEETING.writers, place_of(k))
+    ]
     chosen = kelurahan[0] if kelurahan else None
     if "kelurahan_id" in request.args:
         chosen = get_kelurahan(request.args.get("kelurahan_id", type=int), "meeting")
@@ -86,7 +90,7 @@ def detail(meeting_id):
         meeting=meeting,
         check=check,
         may_check=check is None
-        and can_write(user_scope(), "health_check", place_of(meeting.ksm or meeting.kelurahan)),
+        and can_write(user_scope(), HEALTH_CHECK.writers, place_of(meeting.ksm or meeting.kelurahan)),
         **_labels(),
     )
 

@@ -38,14 +38,15 @@ def standing_payments(ksm_id, start=None):
     return db.session.scalars(query).all()
 
 
+def present_between(start, end):
+    """The conditions of a present day (HOK) from start to end, both included."""
+    return Attendance.present.is_(True), Attendance.work_date.between(start, end)
+
+
 def hok_by_worker(ksm_id, start, end):
     rows = db.session.execute(
         db.select(Attendance.worker_id, func.count(Attendance.id))
-        .where(
-            Attendance.ksm_id == ksm_id,
-            Attendance.present.is_(True),
-            Attendance.work_date.between(start, end),
-        )
+        .where(Attendance.ksm_id == ksm_id, *present_between(start, end))
         .group_by(Attendance.worker_id)
     )
     return dict(rows.all())

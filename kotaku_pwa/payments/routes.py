@@ -11,7 +11,9 @@ from ..terbilang import rupiah_words
 from ..wages import PERIOD_LABELS, pay_periods, period_of
 from ..workdays import today
 from . import bp, sheets
+from .payment import PAYMENT
 from .queries import ledger, wage_list
+from .spending import SPENDING
 
 
 @bp.get("/")
@@ -53,7 +55,7 @@ def _wage_list(ksm, period):
         total=total,
         periods=pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period),
         future=start > _today(),
-        may_pay=can_write(user_scope(), "payment", place_of(ksm)),
+        may_pay=can_write(user_scope(), PAYMENT.writers, place_of(ksm)),
         period_label=PERIOD_LABELS[ksm.pay_period],
     )
 
@@ -76,7 +78,7 @@ def ledger_page(ksm_id):
         ksm=ksm,
         book=ledger(ksm, _today()),
         today=_today(),
-        may_write=can_write(user_scope(), "spending", place_of(ksm)),
+        may_write=can_write(user_scope(), SPENDING.writers, place_of(ksm)),
     )
 
 

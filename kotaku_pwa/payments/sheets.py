@@ -10,11 +10,13 @@ from .. import db
 from ..formatting import mask_nik, tanggal_pendek
 from ..models import Attendance, Worker
 from ..terbilang import rupiah_words
-from .queries import wage_list
+from .queries import present_between, wage_list
 
 
 def _heading(ksm, start, end):
-    return {"ksm": ksm, "kelurahan": ksm.kelurahan, "start": start, "end": end}
+    """What heads both sheets, on paper and in the workbook."""
+    period = f"Periode {tanggal_pendek(start)} s.d. {tanggal_pendek(end)}"
+    return {"ksm": ksm, "kelurahan": ksm.kelurahan, "start": start, "end": end, "period": period}
 
 
 def daftar_hadir(ksm, start, end):
@@ -24,9 +26,7 @@ def daftar_hadir(ksm, start, end):
     present = set(
         db.session.execute(
             db.select(Attendance.worker_id, Attendance.work_date).where(
-                Attendance.ksm_id == ksm.id,
-                Attendance.present.is_(True),
-                Attendance.work_date.between(start, end),
+                Attendance.ksm_id == ksm.id, *present_between(start, end)
             )
         )
     )
@@ -58,7 +58,7 @@ def workbook(name, data) -> bytes:
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
-    sheet.append([f"Periode {tanggal_pendek(data['start'])} s.d. {tanggal_pendek(data['end'])}"])
+    sheet.append([data["period"]])
     sheet.append([])
     if name == "daftar-hadir":
         sheet.append(["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])

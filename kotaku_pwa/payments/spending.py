@@ -2,37 +2,35 @@
 
 from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
-from ..sync.fields import New
+from ..records.fields import New
+from ..records.kind import KsmRecordKind
 from ..wages import MAX_DAILY_RATE
-from ..workers.records import locate  # noqa: F401 (spending belongs to one KSM)
-
-MODEL = Spending
-CLASH_REASON = ""
 
 
-def build(r, ksm, batch, recorded_on):
-    spent_on = r.past_day("spent_on", batch.today)
-    category = r.choice("category", SPENDING_CATEGORIES)
-    description = r.text("description", max_len=200)
-    amount = r.integer("amount", minimum=1, maximum=ksm.budget or MAX_DAILY_RATE * 1000)
-    photo = None
-    if r.data.get("receipt_photo"):
-        photo, problem = images.decode(r.data["receipt_photo"], ("image/jpeg", "image/png"))
-        if problem:
-            r.errors["receipt_photo"] = problem
-    if r.errors:
-        return None, None
-    row = New(
-        Spending,
-        ksm_id=ksm.id,
-        spent_on=spent_on,
-        category=category,
-        description=description,
-        amount=amount,
-        receipt_photo=photo,
-    )
-    return row, None
+class SpendingKind(KsmRecordKind):
+    name = "spending"
+    model = Spending
+    writers = frozenset({"bendahara", "admin"})
+    clash_reason = ""  # no domain key: two receipts of one day are two receipts
+
+    def build(self, r, ksm, batch, recorded_on):
+        spent_on = r.past_day("spent_on", batch.today)
+        category = r.choice("category", SPENDING_CATEGORIES)
+        description = r.text("description", max_len=200)
+        amount = r.integer("amount", minimum=1, maximum=ksm.budget or MAX_DAILY_RATE * 1000)
+        photo = images.read(r, "receipt_photo")
+        if r.errors:
+            return None, None
+        row = New(
+            Spending,
+            ksm_id=ksm.id,
+            spent_on=spent_on,
+            category=category,
+            description=description,
+            amount=amount,
+            receipt_photo=photo,
+        )
+        return row, None
 
 
-def existing_keys(batch):
-    return {}
+SPENDING = SpendingKind()

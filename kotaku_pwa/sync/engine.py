@@ -30,10 +30,11 @@ from .. import db
 from ..access import place_of, user_scope
 from ..database import one_of
 from ..models import Conflict, Ksm, utcnow
-from ..scope import WRITERS, can_write
+from ..records.fields import Held, New, Reader, is_uuid
+from ..records.kind import BatchLookups
+from ..records.registry import INSERT_ORDER, KINDS
+from ..scope import can_write
 from ..workdays import today
-from .fields import Held, New, Reader, is_uuid
-from .kinds import KINDS
 
 REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
 
@@ -67,8 +68,8 @@ class Seen:
 
 
 @dataclass
-class Batch:
-    """The user, the day, and lookups shared by the records of one batch."""
+class Batch(BatchLookups):
+    """The user, the day, and lookups shared by the records of one batch (records/kind.py)."""
 
     user: object
     records: list
@@ -78,7 +79,6 @@ class Batch:
     ksms: dict = field(default_factory=dict)
     _seen: dict | None = None  # uuid -> Seen
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
-    _cache: dict = field(default_factory=dict)
     pending: list = field(default_factory=list)
     _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
 
@@ -112,12 +112,6 @@ class Batch:
             self._places[key] = place_of(target)
         return self._places[key]
 
-    def cached(self, name, loader):
-        """A lookup table built once per batch by `loader(batch)`."""
-        if name not in self._cache:
-            self._cache[name] = loader(self)
-        return self._cache[name]
-
     def seen(self, uuid) -> "Seen":
         """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
@@ -126,8 +120,8 @@ class Batch:
             }
             self._seen = {}
             for kind_name, kind in KINDS.items():
-                query = db.select(kind.MODEL.uuid, kind.MODEL.id, kind.MODEL.payload_hash)
-                for row in db.session.execute(query.where(one_of(kind.MODEL.uuid, uuids))):
+                query = db.select(kind.model.uuid, kind.model.id, kind.model.payload_hash)
+                for row in db.session.execute(query.where(one_of(kind.model.uuid, uuids))):
                     self.seen(row.uuid).stored = (kind_name, row.id, row.payload_hash)
             for conflict in db.session.scalars(db.select(Conflict).where(one_of(Conflict.uuid, uuids))):
                 self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
@@ -146,9 +140,7 @@ class Batch:
         if key is not None:
             self.claimed(kind_name, key)
             self._keys[kind_name][key] = (uuid, row)
-        remember = getattr(KINDS[kind_name], "remember", None)
-        if remember:
-            remember(row, self)
+        KINDS[kind_name].remember(row, self)
 
 
 def _an_id(value) -> bool:
@@ -201,10 +193,10 @@ def _store_alone(record, batch):
 
 
 def _insert_pending(batch):
-    """Insert the batch's new rows with one multi-row INSERT per table: records in KINDS order (a
+    """Insert the batch's new rows with one multi-row INSERT per table: records in INSERT_ORDER (a
     worker before the attendance naming it), then their child rows (a meeting's attendees), then
     conflicts. The new ids of records are set on their row objects."""
-    records = [kind.MODEL for kind in KINDS.values()]
+    records = [kind.model for kind in INSERT_ORDER]
     children = [m for m in dict.fromkeys(r.model for r in batch.pending) if m not in records + [Conflict]]
     for model in records + children + [Conflict]:
         rows = [row for row in batch.pending if row.model is model]
@@ -279,15 +271,15 @@ def _store(record, batch) -> Result:
     if digest in seen.conflicts:
         return _conflict_again(uuid, seen.conflicts[digest])
 
-    if batch.user.role not in WRITERS[kind_name]:
-        return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
     kind = KINDS[kind_name]
+    if batch.user.role not in kind.writers:
+        return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
     reader = Reader(data)
     target = kind.locate(reader, batch)
     if reader.errors:
         return Result(uuid, "invalid", errors=reader.errors)
     place = batch.place(target)
-    if not can_write(batch.scope, kind_name, place):
+    if not can_write(batch.scope, kind.writers, place):
         return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
     keep_for_review = partial(_keep_conflict, batch, uuid, kind_name, data, digest, recorded_at, place)
     # Rules "on the day the record was made" use the phone's own day, never after today.
@@ -306,14 +298,46 @@ def _store(record, batch) -> Result:
         return keep_for_review((first.existing_kind, first.existing_uuid, first.existing_id), REUSED_UUID)
     clash = batch.claimed(kind_name, key)
     if clash:
-        return keep_for_review((kind_name, clash[0], clash[1]), kind.CLASH_REASON)
+        return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_reason)
 
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
     batch.pending.append(row)
-    batch.pending.extend(getattr(row, "children", ()))  # rows that belong to it (a meeting's attendees)
+    batch.pending.extend(row.children)  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
     return Result(uuid, "created", row=row)
+
+
+def build_again(conflict, user):
+    """The row a conflict's data builds now, through its kind's own `locate` and `build` (so a kept
+    incoming record is cleaned exactly as when it arrived): (row, None) or (None, a message)."""
+    kind = KINDS[conflict.kind]
+    batch = _new_batch([{"uuid": conflict.uuid, "kind": conflict.kind, "data": conflict.data}], user)
+    reader = Reader(conflict.data)
+    target = kind.locate(reader, batch)
+    row = None
+    if not reader.errors:
+        try:
+            row, _ = kind.build(reader, target, batch, _recorded_on(conflict, batch))
+        except Held as held:
+            return None, held.reason
+    if reader.errors:
+        problems = "; ".join(f"{name}: {message}" for name, message in reader.errors.items())
+        return None, f"Data yang masuk tidak lagi memenuhi aturan ({problems})."
+    return row, None
+
+
+def _recorded_on(conflict, batch):
+    """The day the rules of `build` applied when the conflict arrived: the phone's, never after receipt."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    received = (
+        conflict.received_at.replace(tzinfo=UTC).astimezone(zone).date() if conflict.received_at else None
+    )
+    recorded = (
+        conflict.recorded_at.replace(tzinfo=UTC).astimezone(zone).date() if conflict.recorded_at else None
+    )
+    days = [d for d in (recorded, received) if d is not None]
+    return min(days) if days else batch.today
 
 
 def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, existing, reason):

@@ -107,10 +107,11 @@ def is_uuid(value) -> bool:
 
 class New(SimpleNamespace):
     """A row a batch will insert: plain attributes, none of the ORM's bookkeeping (a batch makes
-    thousands; sync/engine.py inserts them with one statement per table)."""
+    thousands; sync/engine.py inserts them with one statement per table). `children` are rows that
+    belong to it and are inserted after it (a meeting's attendees)."""
 
     def __init__(self, model, **values):
-        super().__init__(model=model, id=None, **values)
+        super().__init__(model=model, id=None, children=(), **values)
 
 
 class Held(Exception):

@@ -4,16 +4,66 @@ from sqlalchemy.orm import selectinload
 
 from .. import db, images
 from ..models import Kelurahan, Meeting, MeetingAttendee
-from ..sync.fields import New
+from ..records.fields import New
+from ..records.kind import RecordKind
 from . import vocabulary as v
 
-MODEL = Meeting
-CLASH_REASON = ""  # meetings have no domain key: two meetings on one day are two meetings
+
+class MeetingKind(RecordKind):
+    """A meeting belongs to its kelurahan (and may name one of its KSMs)."""
+
+    name = "meeting"
+    model = Meeting
+    writers = frozenset({"fasilitator", "admin"})
+    clash_reason = ""  # meetings have no domain key: two meetings on one day are two meetings
+
+    def locate(self, r, batch):
+        """The kelurahan the meeting was held in (the scope check asks about it)."""
+        return place(r, batch)[0]
+
+    def build(self, r, kelurahan, batch, recorded_on):
+        ksm = batch.ksm(r.data.get("ksm_id"))
+        kind = r.choice("type", tuple(v.TYPES))
+        programme = r.choice("programme", v.PROGRAMMES, required=False)
+        held_on = r.past_day("held_on", batch.today, "Tanggal pertemuan")
+        place_name = r.text("place", max_len=200)
+        team = r.text("team", max_len=200, required=False)
+        notes = r.text("notes", max_len=2000, required=False)
+        topics = _codes(r, "topics", v.COACHING_TOPICS, kind in v.TYPES_WITH_TOPICS, "Topik coaching")
+        outcomes = _codes(r, "outcomes", v.MP2K_OUTCOMES, kind in v.TYPES_WITH_OUTCOMES, "Hasil MP2K")
+        attendees = _attendees(r)
+        photo = images.read(r, "photo")
+        lat = _number(r, "photo_lat", -90, 90)
+        lon = _number(r, "photo_lon", -180, 180)
+        accuracy = _number(r, "photo_accuracy", 0, 100_000)
+        if r.errors:
+            return None, None
+        row = New(
+            Meeting,
+            kelurahan_id=kelurahan.id,
+            ksm_id=ksm.id if ksm else None,
+            type=kind,
+            programme=programme or ("DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"),
+            held_on=held_on,
+            place=place_name,
+            team=team,
+            topics=topics,
+            outcomes=outcomes,
+            notes=notes,
+            photo=photo,
+            photo_lat=lat,
+            photo_lon=lon,
+            photo_accuracy=accuracy,
+        )
+        row.children = [New(MeetingAttendee, meeting=row, **line) for line in attendees]
+        return row, None
+
+    def remember(self, row, batch):
+        """Let a health check later in the batch name this meeting."""
+        meetings(batch)[row.uuid] = row
 
 
-def locate(r, batch):
-    """The kelurahan the meeting was held in (the scope check asks about it)."""
-    return place(r, batch)[0]
+MEETING = MeetingKind()
 
 
 def place(r, batch):
@@ -32,7 +82,10 @@ def place(r, batch):
 
 
 def kelurahan_of(batch, kelurahan_id):
-    found = batch.cached("kelurahan", _load_kelurahan)
+    """A kelurahan the batch names (all of them loaded with the first one asked)."""
+    if batch.kelurahan is None:
+        batch.kelurahan = _load_kelurahan(batch)
+    found = batch.kelurahan
     if kelurahan_id not in found:
         found[kelurahan_id] = db.session.get(Kelurahan, kelurahan_id)
     return found[kelurahan_id]
@@ -44,48 +97,6 @@ def _load_kelurahan(batch):
         db.select(Kelurahan).options(selectinload(Kelurahan.kecamatan)).where(Kelurahan.id.in_(ids))
     )
     return {k.id: k for k in rows}
-
-
-def build(r, kelurahan, batch, recorded_on):
-    ksm = batch.ksm(r.data.get("ksm_id"))
-    kind = r.choice("type", tuple(v.TYPES))
-    programme = r.choice("programme", v.PROGRAMMES, required=False)
-    held_on = r.past_day("held_on", batch.today, "Tanggal pertemuan")
-    place_name = r.text("place", max_len=200)
-    team = r.text("team", max_len=200, required=False)
-    notes = r.text("notes", max_len=2000, required=False)
-    topics = _codes(r, "topics", v.COACHING_TOPICS, kind in v.TYPES_WITH_TOPICS, "Topik coaching")
-    outcomes = _codes(r, "outcomes", v.MP2K_OUTCOMES, kind in v.TYPES_WITH_OUTCOMES, "Hasil MP2K")
-    attendees = _attendees(r)
-    photo = None
-    if r.data.get("photo"):
-        photo, problem = images.decode(r.data["photo"], ("image/jpeg", "image/png"))
-        if problem:
-            r.errors["photo"] = problem
-    lat = _number(r, "photo_lat", -90, 90)
-    lon = _number(r, "photo_lon", -180, 180)
-    accuracy = _number(r, "photo_accuracy", 0, 100_000)
-    if r.errors:
-        return None, None
-    row = New(
-        Meeting,
-        kelurahan_id=kelurahan.id,
-        ksm_id=ksm.id if ksm else None,
-        type=kind,
-        programme=programme or ("DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"),
-        held_on=held_on,
-        place=place_name,
-        team=team,
-        topics=topics,
-        outcomes=outcomes,
-        notes=notes,
-        photo=photo,
-        photo_lat=lat,
-        photo_lon=lon,
-        photo_accuracy=accuracy,
-    )
-    row.children = [New(MeetingAttendee, meeting=row, **line) for line in attendees]
-    return row, None
 
 
 def _codes(r, name, vocabulary, allowed, what):
@@ -173,20 +184,10 @@ def _number(r, name, low, high):
     return float(value)
 
 
-def existing_keys(batch):
-    return {}
-
-
-def remember(row, batch):
-    """Let a health check later in the batch name this meeting."""
-    meetings(batch)[row.uuid] = row
-
-
 def meetings(batch):
     """The batch's meetings by uuid: those its health checks name, and those it records."""
-    return batch.cached("meetings", _load_meetings)
-
-
-def _load_meetings(batch):
-    uuids = [u.lower() for u in batch.values("meeting_uuid") if isinstance(u, str)]
-    return {m.uuid: m for m in db.session.scalars(db.select(Meeting).where(Meeting.uuid.in_(uuids)))}
+    if batch.meetings is None:
+        uuids = [u.lower() for u in batch.values("meeting_uuid") if isinstance(u, str)]
+        rows = db.session.scalars(db.select(Meeting).where(Meeting.uuid.in_(uuids)))
+        batch.meetings = {m.uuid: m for m in rows}
+    return batch.meetings

@@ -1,0 +1,70 @@
+"""The one write path of daily attendance (HOK): one record per worker per day."""
+
+from datetime import date
+
+from .. import db
+from ..database import one_of
+from ..models import Attendance, Worker
+from ..records.fields import Held, New
+from ..records.kind import KsmRecordKind
+from ..workdays import date_problem
+from ..workers.worker import member_of
+
+
+class AttendanceKind(KsmRecordKind):
+    name = "attendance"
+    model = Attendance
+    writers = frozenset({"fasilitator", "bendahara", "admin"})
+    clash_reason = "Kehadiran pekerja ini pada tanggal ini sudah tercatat."
+    after = ("worker",)
+    can_keep_incoming = True
+
+    def build(self, r, ksm, batch, recorded_on):
+        worker_uuid = r.uuid("worker_uuid")
+        day = r.day("work_date")
+        present = r.boolean("present")
+        if day:
+            problem = date_problem(
+                day, ksm.start_date, ksm.end_date, batch.today, recorded_on, batch.backdate_window
+            )
+            if problem:
+                r.errors["work_date"] = problem
+        try:
+            worker = member_of(r, batch, ksm, worker_uuid)
+        except Held:
+            if r.errors:  # invalid anyway: not kept for review behind its worker's registration
+                return None, None
+            raise
+        if r.errors:
+            return None, None
+        row = New(
+            Attendance, ksm_id=ksm.id, worker_id=worker.id, worker=worker, work_date=day, present=present
+        )
+        return row, (worker_uuid, day)
+
+    def existing_keys(self, batch):
+        uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
+        days = set()
+        for value in batch.values("work_date"):
+            try:
+                days.add(date.fromisoformat(value))
+            except (TypeError, ValueError):
+                pass
+        rows = db.session.execute(
+            db.select(Worker.uuid.label("worker_uuid"), Attendance.work_date, Attendance.uuid, Attendance.id)
+            .join(Worker, Attendance.worker_id == Worker.id)
+            .where(one_of(Worker.uuid, uuids), Attendance.work_date.in_(days))
+        )
+        return {(a.worker_uuid, a.work_date): (a.uuid, a.id) for a in rows}
+
+    def remember(self, row, batch):
+        """Payments later in the batch count this day's HOK (payments/payment.py)."""
+        batch.new_attendance.append(row)
+
+    def keep_incoming(self, conflict, existing, incoming):
+        """The stored day takes the incoming present/absent."""
+        existing.present = incoming.present
+        return None
+
+
+ATTENDANCE = AttendanceKind()

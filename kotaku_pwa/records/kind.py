@@ -1,0 +1,99 @@
+"""The contract of a record kind, and the lookups the records of one batch share.
+
+Modelled on CTFd's `BaseChallenge` + `CHALLENGE_CLASSES`: every kind is an instance of a
+`RecordKind` subclass, and `records/registry.py` lists the instances. The sync engine
+(sync/engine.py) calls only the hooks declared here. No Flask or SQLAlchemy in this module.
+"""
+
+from dataclasses import dataclass, field
+
+
+class RecordKind:
+    """One kind of record a phone sends: its table, who writes it, and how it is checked and built."""
+
+    name: str = ""  # the `kind` of a sync record
+    model: type = None  # its table
+    writers: frozenset = frozenset()  # the roles that may write it (SPEC.md, sync protocol)
+    clash_reason: str = ""  # why a second record of the same domain key waits for a supervisor
+    after: tuple = ()  # names of kinds whose rows a batch must insert before this kind's rows
+    can_keep_incoming = False  # may a supervisor keep the incoming side of a clash (keep_incoming)?
+
+    def locate(self, r, batch):
+        """The Ksm or Kelurahan the record belongs to (the scope check asks about it)."""
+        raise NotImplementedError
+
+    def build(self, r, target, batch, recorded_on):
+        """(new row, domain key or None) from the fields of `r` (a fields.Reader), or (None, None) with
+        r.errors set; raises fields.Held to keep the record for review. The row is a fields.New and
+        may carry `children`: New rows that belong to it (a meeting's attendees)."""
+        raise NotImplementedError
+
+    def existing_keys(self, batch):
+        """{domain key: (uuid, id)} of stored rows this batch could clash with (kinds with a key)."""
+        return {}
+
+    def remember(self, row, batch):
+        """Make a row stored earlier in the batch visible to the records after it."""
+
+    def keep_incoming(self, conflict, existing, incoming):
+        """A supervisor keeps the incoming side: update `existing` (the stored row) from `incoming`
+        (the conflict's data built again by `build`); returns an Indonesian problem or None."""
+        raise NotImplementedError(f"{self.name}: keeping the incoming record is not allowed")
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class KsmRecordKind(RecordKind):
+    """A kind whose records belong to one KSM, named by `ksm_id`."""
+
+    def locate(self, r, batch):
+        """The KSM a record belongs to; any whole number that names no KSM is "unknown"."""
+        ksm = batch.ksm(r.integer("ksm_id"))
+        if ksm is None and "ksm_id" in r.data and type(r.data["ksm_id"]) is int:
+            r.errors["ksm_id"] = "KSM tidak dikenal."
+        return ksm
+
+
+@dataclass(kw_only=True)
+class BatchLookups:
+    """What the records of one batch share, loaded once per batch by the kind that owns each lookup.
+
+    The engine's `Batch` adds what every kind may ask: `today`, `backdate_window`, `values(name)`
+    (every data[name] in the batch), `ksm(id)`, and `seen(uuid)` (what is stored under a uuid).
+    """
+
+    # worker uuid -> Worker (or new row): named by the batch's records or registered in it (workers/worker.py)
+    workers: dict | None = None
+    # worker uuid -> open Conflict: registrations the batch's records name that wait for review
+    held_registrations: dict | None = None
+    # attendance rows stored earlier in this batch: a payment after them counts their HOK
+    new_attendance: list = field(default_factory=list)
+    # meeting uuid -> Meeting (or new row): named by the batch's health checks or recorded in it
+    meetings: dict | None = None
+    # kelurahan id -> Kelurahan named by the batch's meetings and health checks
+    kelurahan: dict | None = None
+
+
+def in_dependency_order(kinds) -> list:
+    """The kinds ordered so that each comes after the kinds it names in `after`; otherwise as given."""
+    by_name = {k.name: k for k in kinds}
+    ordered, placed, visiting = [], set(), set()
+
+    def place(kind):
+        if kind.name in placed:
+            return
+        if kind.name in visiting:
+            raise ValueError(f"record kinds depend on each other in a loop: {kind.name}")
+        visiting.add(kind.name)
+        for name in kind.after:
+            if name not in by_name:
+                raise ValueError(f"{kind.name} comes after an unknown kind: {name}")
+            place(by_name[name])
+        visiting.discard(kind.name)
+        placed.add(kind.name)
+        ordered.append(kind)
+
+    for kind in kinds:
+        place(kind)
+    return ordered
