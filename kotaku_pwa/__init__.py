@@ -51,6 +51,9 @@ def create_app(test_config=None):
     app.config.from_mapping(_default_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Only now, so that a key given in the environment or the test config writes no file.
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
     if app.config["PROXY_FIX"]:
@@ -94,7 +97,7 @@ def create_app(test_config=None):
 
 def _default_config(instance_path):
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _instance_secret(instance_path),
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),  # else instance/secret_key (create_app)
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path}/kotaku.db",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -3,7 +3,6 @@
 import os
 
 import pytest
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -42,18 +41,18 @@ class IsolatedClient(FlaskClient):
 
     The `app` fixture keeps one app context pushed for the whole test (so tests can use db.session),
     and Flask would reuse it for test requests: `g` (Flask-Login's loaded user, Flask-WTF's token) and
-    the database session would leak from one request, and one client, to the next. The test's own
-    session is committed around each request, so the request sees the test's rows and the test then
-    reads what the request wrote.
+    the database session would leak from one request, and one client, to the next. So each request
+    gets a fresh app context pushed on top (the request uses it, and its session ends when it is
+    popped). The test's own session is committed around each request, so the request sees the test's
+    rows and the test then reads what the request wrote.
     """
 
     def open(self, *args, **kwargs):
         db.session.commit()
-        token = _cv_app.set(None)
         try:
-            return super().open(*args, **kwargs)
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
         finally:
-            _cv_app.reset(token)
             db.session.commit()
 
 

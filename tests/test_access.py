@@ -10,32 +10,88 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app, url_for
 
-from kotaku_pwa import db
-from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
-from tests.conftest import Auth
-from tests.factories import make_kelurahan, make_kota, make_ksm
+from kotaku_pwa import create_app, db
+from kotaku_pwa.images import MAGIC
+from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Meeting, Payment, User, Worker
+from kotaku_pwa.org.resources import RESOURCES
+from kotaku_pwa.wages import pay_periods
+from tests.conftest import TEST_CONFIG, Auth
+from tests.factories import make_kelurahan, make_kota, make_ksm, new_uuid
 
 DAY = "2021-05-03"
 ROLES = ("fasilitator", "bendahara", "supervisor", "admin")
 ACCOUNT = {"fasilitator": "faskel", "bendahara": "bendahara", "supervisor": "askot", "admin": "admin"}
 ALL = set(ROLES)
 
-# URL template → roles that get 200 (the others get 403). {ksm} is "KSM Tanjung Karang 1", the
-# bendahara's KSM, inside every demo account's scope.
-PAGES = {
-    "/": ALL,
-    "/workers/": ALL,
-    "/workers/new": {"fasilitator", "admin"},
-    "/attendance/": ALL,
-    "/attendance/{ksm}/" + DAY: ALL,
-    "/attendance/{ksm}/" + DAY + "/week": ALL,
-    "/conflicts/": {"supervisor", "admin"},
-    "/dashboard/export.csv": {"supervisor", "admin"},
-    "/admin/": {"admin"},
+# Who gets 200 on each page (the others get 403), by endpoint. The pages themselves come from the app's
+# url_map (ROUTES below), so a new page fails test_every_page_declares_who_may_open_it until it is added
+# here, to PUBLIC, to API or to NOT_IN_MATRIX.
+ALLOWED = {
+    "home.index": ALL,
+    "auth.password": ALL,
+    "workers.index": ALL,
+    "workers.new": {"fasilitator", "admin"},
+    "attendance.index": ALL,
+    "attendance.day": ALL,
+    "attendance.week": ALL,
+    "payments.index": ALL,
+    "payments.current": ALL,
+    "payments.period": ALL,
+    "payments.ledger_page": ALL,
+    "payments.sheet": ALL,
+    "payments.signature": ALL,
+    "payments.reverse": {"bendahara", "admin"},
+    "meetings.index": ALL,
+    "meetings.new": {"fasilitator", "admin"},
+    "meetings.health": {"fasilitator", "bendahara", "admin"},
+    "meetings.meeting_health": {"fasilitator", "bendahara", "admin"},
+    "meetings.detail": ALL,
+    "meetings.daftar_hadir": ALL,
+    "meetings.photo": ALL,
+    "conflicts.index": {"supervisor", "admin"},
+    "dashboard.export_csv": {"supervisor", "admin"},
+    "org.index": {"admin"},
 }
-API = {"/api/reference": ALL}
-PUBLIC = ["/outbox", "/offline", "/manifest.webmanifest", "/sw.js", "/healthz", "/api/ping", "/api/csrf"]
+ADMIN_SCREENS = "org."  # every other admin screen (list, new, edit, delete of each table): admin only
+API = {"sync.reference": ALL}
+PUBLIC = {
+    "pwa.outbox",
+    "pwa.offline",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "sync.healthz",
+    "sync.ping",
+    "sync.csrf_token",
+}
+NOT_IN_MATRIX = {
+    "static": "files, not pages (the icons are fetched in test_manifest)",
+    "auth.login": "sends a signed-in user home; sign-in itself is tests/test_auth.py",
+    "attendance.go": "a redirect to attendance.day by design (the date picker's fallback), never a page",
+}
+
+
+def _get_routes():
+    """Endpoint → URL rule of every GET route of the app (the blueprints are registered by create_app)."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return {rule.endpoint: rule for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+
+
+ROUTES = _get_routes()
+PAGES = sorted(e for e in ROUTES if e not in API and e not in PUBLIC and e not in NOT_IN_MATRIX)
+
+
+def _allowed(endpoint):
+    if endpoint in ALLOWED:
+        return ALLOWED[endpoint]
+    return {"admin"} if endpoint.startswith(ADMIN_SCREENS) else API.get(endpoint)
+
+
+def test_every_page_declares_who_may_open_it():
+    assert [e for e in PAGES if _allowed(e) is None] == []
+    assert set(ALLOWED) | set(API) | PUBLIC | set(NOT_IN_MATRIX) <= set(ROUTES)  # none is stale
+    assert {"payments.index", "meetings.index", "org.ksm_edit"} <= set(PAGES)
 
 
 def _ksm(name):
@@ -57,6 +113,70 @@ def ids(demo):
     }
 
 
+@pytest.fixture
+def samples(ids, app):
+    """A value for every part of a URL: rows of the bendahara's KSM (in every demo account's scope).
+
+    The demo has no meeting and no payment: one of each is stored here, with a photo and a signature.
+    """
+    ksm = db.session.get(Ksm, ids["tk1"])
+    worker = db.session.scalars(db.select(Worker).filter_by(ksm_id=ksm.id).order_by(Worker.id)).first()
+    faskel = db.session.scalars(db.select(User).filter_by(username="faskel")).one()
+    bendahara = db.session.scalars(db.select(User).filter_by(username="bendahara")).one()
+    start, end = pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period)[0]
+    synced = {"payload_hash": "0" * 64}
+    meeting = Meeting(
+        kelurahan_id=ksm.kelurahan_id,
+        ksm_id=ksm.id,
+        type="coaching_ksm",
+        programme="CFW",
+        held_on=start,
+        place="Balai warga",
+        photo=MAGIC["image/png"] + b"\0" * 16,
+        uuid=new_uuid(),
+        created_by_id=faskel.id,
+        **synced,
+    )
+    payment = Payment(
+        ksm_id=ksm.id,
+        worker_id=worker.id,
+        period_start=start,
+        period_end=end,
+        days=1,
+        daily_rate=76000,
+        amount=76000,
+        paid_on=end,
+        method="cash",
+        signature=MAGIC["image/png"] + b"\0" * 16,
+        uuid=new_uuid(),
+        created_by_id=bendahara.id,
+        **synced,
+    )
+    db.session.add_all([meeting, payment])
+    db.session.commit()
+    rows = {r.name: db.session.scalars(db.select(r.model.id).order_by(r.model.id)).first() for r in RESOURCES}
+    return {
+        "ksm_id": ksm.id,
+        "day": DAY,
+        "start": start.isoformat(),
+        "sheet": "daftar-upah",
+        "meeting_id": meeting.id,
+        "payment_id": payment.id,
+        **{f"row_id of {name}": row_id for name, row_id in rows.items()},
+    }
+
+
+def _url(endpoint, samples):
+    """The endpoint's URL, its parts filled in from `samples` (an admin row id: a row of that table)."""
+    table = endpoint.removeprefix(ADMIN_SCREENS).rpartition("_")[0]
+    values = {
+        name: samples[f"row_id of {table}" if name == "row_id" else name]
+        for name in ROUTES[endpoint].arguments
+    }
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
 def _signed_in(auth, role):
     response = auth.login(ACCOUNT[role])
     assert response.status_code == 302, f"{role} could not sign in"
@@ -70,15 +190,15 @@ def _is_login_redirect(response):
 # --- anonymous --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", list(PAGES))
-def test_anonymous_pages_redirect_to_login(ids, client, url):
-    response = client.get(url.format(ksm=ids["tk1"]))
+@pytest.mark.parametrize("endpoint", PAGES)
+def test_anonymous_pages_redirect_to_login(samples, client, endpoint):
+    response = client.get(_url(endpoint, samples))
     assert _is_login_redirect(response), (response.status_code, response.headers.get("Location"))
 
 
-@pytest.mark.parametrize("url", list(API))
-def test_anonymous_api_gets_json_401(ids, client, url):
-    response = client.get(url)
+@pytest.mark.parametrize("endpoint", API)
+def test_anonymous_api_gets_json_401(ids, client, endpoint):
+    response = client.get(ROUTES[endpoint].rule)
     assert response.status_code == 401
     assert response.is_json
     assert "Location" not in response.headers
@@ -94,10 +214,10 @@ def test_anonymous_sync_gets_json_401_not_a_redirect(demo, client, with_token):
     assert "Location" not in response.headers
 
 
-@pytest.mark.parametrize("url", PUBLIC)
-def test_public_urls_need_no_sign_in(demo, client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
+@pytest.mark.parametrize("endpoint", sorted(PUBLIC))
+def test_public_urls_need_no_sign_in(demo, client, endpoint):
+    response = client.get(ROUTES[endpoint].rule)
+    assert response.status_code == 200, endpoint
     assert "Location" not in response.headers
 
 
@@ -105,12 +225,12 @@ def test_public_urls_need_no_sign_in(demo, client, url):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url", list(PAGES) + list(API) + PUBLIC)
-def test_role_matrix(ids, client, auth, role, url):
+@pytest.mark.parametrize("endpoint", PAGES + list(API) + sorted(PUBLIC))
+def test_role_matrix(samples, client, auth, role, endpoint):
     _signed_in(auth, role)
-    allowed = PAGES.get(url) or API.get(url) or ALL
-    response = client.get(url.format(ksm=ids["tk1"]))
-    assert response.status_code == (200 if role in allowed else 403), (role, url)
+    allowed = ALL if endpoint in PUBLIC else _allowed(endpoint)
+    response = client.get(_url(endpoint, samples))
+    assert response.status_code == (200 if role in allowed else 403), (role, endpoint)
     if response.status_code == 403:
         assert "Anda tidak berwenang membuka halaman ini." in response.get_data(as_text=True)
     if response.mimetype == "text/html":

@@ -231,17 +231,39 @@ def test_only_the_ksm_treasurer_reverses(treasurer, auth, client):
     assert db.session.scalar(db.select(db.func.count(PaymentReversal.id))) == 0
 
 
+def _export_row(client, kelurahan):
+    rows = client.get("/dashboard/export.csv").get_data(as_text=True).splitlines()
+    header = rows[0].split(",")
+    return dict(zip(header, next(r for r in rows if r.startswith(f"{kelurahan},")).split(","), strict=True))
+
+
 def test_dashboard_csv_reports_wages_paid(treasurer, auth, client):
     ksm, worker = treasurer
     [created] = auth.sync([payment(ksm, worker)]).get_json()["results"]
     auth.logout()
     auth.login("askot")
-    rows = client.get("/dashboard/export.csv").get_data(as_text=True).splitlines()
-    header = rows[0].split(",")
-    tanjung = dict(
-        zip(header, next(r for r in rows if r.startswith("Tanjung Karang,")).split(","), strict=True)
-    )
+    tanjung = _export_row(client, "Tanjung Karang")
     assert int(tanjung["wages_paid"]) == db.session.get(Payment, created["id"]).amount
+
+
+def test_dashboard_csv_leaves_out_a_reversed_payment(treasurer, auth, client):
+    ksm, worker = treasurer
+    other = db.session.scalars(
+        db.select(Worker).where(Worker.ksm_id == ksm.id, Worker.id != worker.id).order_by(Worker.name)
+    ).first()
+    [kept, reversed_] = auth.sync([payment(ksm, other, days=2), payment(ksm, worker, days=1)]).get_json()[
+        "results"
+    ]
+    assert (kept["status"], reversed_["status"]) == ("created", "created")
+    reverse = auth.post(f"/payments/payment/{reversed_['id']}/reverse", reason="Salah hitung hari kerja")
+    assert reverse.status_code == 302
+    auth.logout()
+    auth.login("askot")
+    tanjung = _export_row(client, "Tanjung Karang")
+    # Only the payment still standing: 2 days of the other worker's rate, not the reversed 1 day.
+    kept_amount = db.session.get(Payment, kept["id"]).amount
+    assert kept_amount == 2 * {"pekerja": 76000, "tukang": 85000, "mandor": 95000}[other.category]
+    assert int(tanjung["wages_paid"]) == kept_amount
 
 
 def test_lpj_sheets_match_the_wage_list(treasurer, auth, client):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kotaku_pwa.records.registry import WRITERS, may_write
+from kotaku_pwa.records.registry import KINDS, WRITERS, may_write
 from kotaku_pwa.scope import Place, Scope, can_read, can_review, can_write
 
 KOTA, OTHER_KOTA = 1, 2
@@ -14,7 +14,8 @@ BENDAHARA = Scope("bendahara", ksm_id=KSM_A1)
 SUPERVISOR = Scope("supervisor", kota_id=KOTA)
 ADMIN = Scope("admin")
 
-ALL_KINDS = ("worker", "meeting", "attendance", "health_check", "payment")
+# Every kind the sync engine accepts: a new kind is covered (and must get its writers below) by itself.
+ALL_KINDS = tuple(KINDS)
 
 # Places: the bendahara's KSM, another KSM of the same kelurahan, the faskel's second kelurahan,
 # a kelurahan of the same kota outside the faskel's scope, and one in another kota.
@@ -54,12 +55,19 @@ SPEC_WRITERS = {
     "attendance": {"fasilitator", "bendahara", "admin"},
     "health_check": {"fasilitator", "bendahara", "admin"},
     "payment": {"bendahara", "admin"},
+    # The KSM ledger (issue 4): tranche receipts and non-wage spending are the treasurer's.
+    "tranche": {"bendahara", "admin"},
+    "spending": {"bendahara", "admin"},
 }
+
+
+def test_every_kind_has_its_expected_writers():
+    assert set(ALL_KINDS) == set(SPEC_WRITERS) == set(WRITERS)
 
 
 @pytest.mark.parametrize("kind", SPEC_WRITERS)
 def test_writers_table_matches_spec(kind):
-    # Later kinds may be added to WRITERS; the five of the SPEC keep exactly these writers.
+    # Every kind keeps exactly the writers the SPEC (and issue 4, for the ledger) gives it.
     assert set(WRITERS[kind]) == SPEC_WRITERS[kind]
 
 

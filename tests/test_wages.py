@@ -21,11 +21,20 @@ def test_rates_in_force_prefer_the_ksm_override():
     assert wages.rates_in_force(KOTA, {}) == KOTA
 
 
-@given(st.integers(0, 90), st.integers(1, wages.MAX_DAILY_RATE))
-def test_wage_is_hok_times_rate(hok, rate):
-    assert wages.wage(hok, rate) == hok * rate
-    line = wages.WageLine(worker_id=1, hok=hok, rate=rate, paid=0)
-    assert line.due == hok * rate and line.outstanding == hok * rate
+@pytest.mark.parametrize(
+    ("hok", "rate", "paid", "due", "outstanding"),
+    [
+        (5, 76000, 0, 380_000, 380_000),
+        (12, 85000, 500_000, 1_020_000, 520_000),
+        (3, 95000, 285_000, 285_000, 0),
+        (0, 76000, 0, 0, 0),
+        (2, 76000, 200_000, 152_000, 0),  # paid more than due: nothing outstanding, never negative
+    ],
+)
+def test_wage_line_due_and_outstanding(hok, rate, paid, due, outstanding):
+    assert wages.wage(hok, rate) == due
+    line = wages.WageLine(worker_id=1, hok=hok, rate=rate, paid=paid)
+    assert (line.due, line.outstanding) == (due, outstanding)
 
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.sampled_from(list(KOTA)), st.booleans()), max_size=40))
@@ -86,15 +95,17 @@ def test_payment_problems(days, rate, amount, hok, fields):
     assert set(wages.payment_problems(days, rate, amount, 76000, hok)) == fields
 
 
-@given(
-    st.lists(st.integers(0, 10**8), max_size=10),
-    st.lists(st.integers(0, 10**7), max_size=30),
-    st.lists(st.integers(0, 10**7), max_size=30),
+@pytest.mark.parametrize(
+    ("receipts", "wages_paid", "spending", "balance"),
+    [
+        (10_000_000, 3_800_000, 1_250_000, 4_950_000),
+        (0, 0, 0, 0),
+        (35_000_000, 0, 0, 35_000_000),
+        (1_000_000, 1_200_000, 0, -200_000),  # paid out more than received: the shortfall shows
+    ],
 )
-def test_balance_is_the_sum_of_entries(receipts, payments, spending):
-    assert ledger.balance(sum(receipts), sum(payments), sum(spending)) == sum(receipts) - sum(payments) - sum(
-        spending
-    )
+def test_balance_is_receipts_less_wages_and_spending(receipts, wages_paid, spending, balance):
+    assert ledger.balance(receipts, wages_paid, spending) == balance
 
 
 def test_late_periods_after_seven_days():

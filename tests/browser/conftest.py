@@ -58,7 +58,13 @@ class Server:
         flask = [sys.executable, "-m", "flask", "--app", "app"]
         subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=self.env, check=True, capture_output=True)
         subprocess.run([*flask, "demo"], cwd=ROOT, env=self.env, check=True, capture_output=True)
-        self.app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.db_path}", "TESTING": True})
+        self.app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.db_path}",
+                "TESTING": True,
+                "SECRET_KEY": "e2e-secret",
+            }
+        )
 
     def start(self):
         self.process = subprocess.Popen(
