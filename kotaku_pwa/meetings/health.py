@@ -1,9 +1,9 @@
 """The one write path of a health-protocol check, at a meeting or on a KSM's work site."""
 
 from .. import db
+from .. import vocabulary as v
 from ..models import HealthCheck, Ksm, Meeting
 from ..sync.fields import New
-from . import vocabulary as v
 from .records import meetings, place
 
 MODEL = HealthCheck

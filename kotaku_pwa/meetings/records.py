@@ -3,9 +3,9 @@
 from sqlalchemy.orm import selectinload
 
 from .. import db, images
+from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
 from ..sync.fields import New
-from . import vocabulary as v
 
 MODEL = Meeting
 CLASH_REASON = ""  # meetings have no domain key: two meetings on one day are two meetings
