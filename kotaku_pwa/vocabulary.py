@@ -19,7 +19,8 @@ PAY_PERIOD_LABELS = {"daily": "Harian", "weekly": "Mingguan", "biweekly": "Dua m
 PERIOD_LABELS = {"daily": "harian", "weekly": "mingguan", "biweekly": "dua mingguan"}
 
 # The KSM ledger's non-wage spending (issue 4).
-SPENDING_CATEGORIES = ("alat", "bahan", "apd", "lain")
+SPENDING_CATEGORY_LABELS = {"alat": "Alat", "bahan": "Bahan", "apd": "APD", "lain": "Lainnya"}
+SPENDING_CATEGORIES = tuple(SPENDING_CATEGORY_LABELS)
 
 PROGRAMMES = ("CFW", "DFAT")
 

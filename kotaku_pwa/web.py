@@ -6,7 +6,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import db, formatting, roles
+from . import db, formatting, roles, vocabulary
 from .pwa.build import build_id
 
 CSP = (
@@ -42,6 +42,7 @@ def init_app(app):
     )
     app.jinja_env.globals["build_id"] = lambda: build_id(app)
     app.jinja_env.globals["nav_items"] = roles.nav  # templates/_nav.html
+    app.jinja_env.globals["vocabulary"] = vocabulary  # codes and their labels, for every template
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
