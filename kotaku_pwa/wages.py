@@ -20,10 +20,6 @@ def rates_in_force(kota_rates: dict, ksm_overrides: dict) -> dict:
     }
 
 
-def ksm_rates(ksm) -> dict:
-    return rates_in_force(ksm.kelurahan.kecamatan.kota.wage_rates(), ksm.wage_overrides())
-
-
 def wage(hok: int, daily_rate: int) -> int:
     """Wages for `hok` worker-days at `daily_rate` rupiah."""
     return hok * daily_rate

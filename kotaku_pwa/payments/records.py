@@ -8,10 +8,11 @@ from ..models import (
     Worker,
 )
 from ..sync.fields import Held, New
-from ..wages import ksm_rates, payment_problems
+from ..wages import payment_problems
 from ..workdays import date_problem
 from ..workers.records import find as find_worker
 from ..workers.records import locate  # noqa: F401 (every money record belongs to one KSM)
+from .queries import ksm_rates
 
 MODEL = Payment
 CLASH_REASON = "Pekerja ini sudah dibayar untuk periode tersebut."
