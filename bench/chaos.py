@@ -177,7 +177,7 @@ def plan(app, args, rng):
     """[(username, records)] per client, from what the demo database holds."""
     from kotaku_pwa import db
     from kotaku_pwa.models import Attendance, Kelurahan, Ksm, Worker
-    from kotaku_pwa.wages import ksm_rates
+    from kotaku_pwa.payments.queries import ksm_rates
 
     with app.app_context():
         faskel = db.select(Ksm).join(Kelurahan).where(Kelurahan.name.in_(["Tanjung Karang", "Pagutan"]))

@@ -1,23 +1,31 @@
-"""Role and scope checks used by every view: one decorator and a few loaders that 404 outside scope."""
+"""Role and scope checks used by every view: one decorator and a few loaders that 404 outside scope.
+
+Both come from the table of roles (roles.py): `may` asks for a capability of the role, the loaders
+and queries follow the role's scope.
+"""
 
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy import false, true
 
 from . import db
 from .models import Kecamatan, Kelurahan, Ksm
+from .roles import CAPABILITIES, allows, kinds_written, scope_of
 from .scope import Place, Scope, can_read, can_review
 
 
-def roles(*allowed):
-    """Sign-in required, and the user's role must be one of `allowed` (else 403)."""
+def may(capability):
+    """Sign-in required, and the user's role must have `capability` in the table of roles (else 403)."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in allowed:
+            if not allows(current_user.role, capability):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -46,50 +54,59 @@ def place_of(obj) -> Place:
 
 
 def get_ksm(ksm_id, write_kind=None) -> Ksm:
-    """The KSM if the user may see it (and write `write_kind` there); 404 otherwise."""
+    """The KSM if the user may see it (404 otherwise) and, given `write_kind`, write that kind (403)."""
     return _get_in_scope(Ksm, ksm_id, write_kind)
 
 
 def get_kelurahan(kelurahan_id, write_kind=None) -> Kelurahan:
+    """The kelurahan if the user may see it (404 otherwise) and write `write_kind` there (403)."""
     return _get_in_scope(Kelurahan, kelurahan_id, write_kind)
 
 
 def _get_in_scope(model, obj_id, write_kind):
-    obj = db.session.get(model, obj_id) if isinstance(obj_id, int) else None
-    if obj is None or not can_read(user_scope(), place_of(obj)):
-        abort(404)
-    # Imported here: the registry imports every kind module, and their areas' views import this module.
-    from .records.registry import may_write
-
-    if write_kind and not may_write(user_scope(), write_kind, place_of(obj)):
+    """A row of the user's scope. `scope.can_write` = the role writes the kind AND may read the place:
+    the role half is asked first (403, whatever the id, as a role decorator would), the place half
+    is the read check (404, so ids outside the scope are not confirmed to exist)."""
+    scope = user_scope()
+    if write_kind and write_kind not in kinds_written(scope.role):
         abort(403)
+    obj = db.session.get(model, obj_id) if isinstance(obj_id, int) else None
+    if obj is None or not can_read(scope, place_of(obj)):
+        abort(404)
     return obj
 
 
 def may_review(obj) -> bool:
+    """True when the user verifies and resolves conflicts at this kelurahan or KSM."""
     return can_review(user_scope(), place_of(obj))
 
 
+# The SQL twin of `scope.can_read`, per scope of the table of roles: the condition on a query that
+# joins Kelurahan, Kecamatan and (for "ksm") Ksm. tests/test_roles.py checks that the two agree.
+_IN_SCOPE = {
+    "all": lambda scope: true(),
+    "kota": lambda scope: Kecamatan.kota_id == scope.kota_id,
+    "kelurahan": lambda scope: Kelurahan.id.in_(scope.kelurahan_ids),
+    "ksm": lambda scope: Ksm.id == scope.ksm_id,
+}
+
+
+def _in_scope(scope):
+    area = scope_of(scope.role)
+    return _IN_SCOPE[area](scope) if area else false()
+
+
 def kelurahan_query(user=None):
-    """A select of the Kelurahan rows in the user's scope, ordered by name."""
+    """A select of the Kelurahan rows the user reads, or reads a KSM of, ordered by name."""
     scope = user_scope(user)
-    query = db.select(Kelurahan).join(Kecamatan).order_by(Kelurahan.name)
-    if scope.role == "admin":
-        return query
-    if scope.role == "supervisor":
-        return query.where(Kecamatan.kota_id == scope.kota_id)
-    if scope.role == "fasilitator":
-        return query.where(Kelurahan.id.in_(scope.kelurahan_ids))
-    if scope.role == "bendahara":
-        return query.join(Ksm).where(Ksm.id == scope.ksm_id)
-    return query.where(False)
+    query = db.select(Kelurahan).join(Kecamatan)
+    if scope_of(scope.role) == "ksm":
+        query = query.join(Ksm)  # a treasurer's kelurahan is the one of their KSM
+    return query.where(_in_scope(scope)).order_by(Kelurahan.name)
 
 
 def ksm_query(user=None):
     """A select of the KSM rows in the user's scope, ordered by kelurahan then name."""
     scope = user_scope(user)
-    kelurahan_ids = kelurahan_query(user).with_only_columns(Kelurahan.id)
-    query = db.select(Ksm).join(Kelurahan).where(Ksm.kelurahan_id.in_(kelurahan_ids))
-    if scope.role == "bendahara":
-        query = query.where(Ksm.id == scope.ksm_id)
+    query = db.select(Ksm).join(Kelurahan).join(Kecamatan).where(_in_scope(scope))
     return query.order_by(Kelurahan.name, Ksm.name)

@@ -3,7 +3,8 @@
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+# Where the programme works (config TIMEZONE); the template filters pass the configured zone.
+DEFAULT_TIMEZONE = "Asia/Makassar"
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
@@ -19,27 +20,26 @@ def rupiah(amount) -> str:
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
-def tanggal(value: date | datetime | None) -> str:
+def tanggal(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
     """`date(2021, 4, 12)` → `Senin, 12 April 2021`."""
     if value is None:
         return ""
-    value = _local(value)
-    return f"{DAYS[value.weekday()]}, {tanggal_pendek(value)}"
+    value = _local(value, zone)
+    return f"{DAYS[value.weekday()]}, {tanggal_pendek(value, zone)}"
 
 
-def tanggal_pendek(value: date | datetime | None) -> str:
+def tanggal_pendek(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
     """`date(2021, 4, 12)` → `12 April 2021`."""
     if value is None:
         return ""
-    value = _local(value)
+    value = _local(value, zone)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def _local(value):
-    """A datetime (stored as naive UTC, models.py) in the programme's timezone; dates as they are."""
+def _local(value, zone):
+    """A datetime (stored as naive UTC, models.py) in timezone `zone`; dates as they are."""
     if not isinstance(value, datetime):
         return value
-    zone = current_app.config.get("TIMEZONE", "Asia/Makassar") if has_app_context() else "Asia/Makassar"
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))
 
 

@@ -27,11 +27,10 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
+from .roles import ROLES as _ROLE_TABLE
+from .vocabulary import PAY_PERIODS, SPENDING_CATEGORIES, WAGE_CATEGORIES  # noqa: F401  (record kinds)
 
-ROLES = ("fasilitator", "bendahara", "supervisor", "admin")
-WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
-PAY_PERIODS = ("daily", "weekly", "biweekly")
-SPENDING_CATEGORIES = ("alat", "bahan", "apd", "lain")
+ROLES = tuple(_ROLE_TABLE)
 
 
 def utcnow():
@@ -318,7 +317,7 @@ class Spending(SyncedRecord, db.Model):
 class Meeting(SyncedRecord, db.Model):
     """A meeting the facilitator ran (sosialisasi, coaching KSM, MP2K, TIPP...), with its attendance list.
 
-    `topics` and `outcomes` hold codes of meetings/vocabulary.py; the photo's place is read on the
+    `topics` and `outcomes` hold codes of vocabulary.py; the photo's place is read on the
     phone when the photo is taken, and is never required."""
 
     __table_args__ = (Index("ix_meeting_kelurahan_held", "kelurahan_id", "held_on"),)

@@ -1,10 +1,13 @@
 """Who may see and write what: the scope rule of SPEC.md as pure functions.
 
 A fasilitator sees and writes only their kelurahan; a bendahara only their KSM; a supervisor reads
-their kota; admin everything. Views, exports and the sync API all ask these functions.
+their kota; admin everything (the `scope` column of the table of roles, roles.py). Views, exports and
+the sync API all ask these functions; access.py's queries are their SQL twins.
 """
 
 from dataclasses import dataclass, field
+
+from .roles import allows, scope_of
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,14 @@ class Place:
 
 def can_read(scope: Scope, place: Place) -> bool:
     """True when the user may see things of this place."""
-    if scope.role == "admin":
+    area = scope_of(scope.role)
+    if area == "all":
         return True
-    if scope.role == "supervisor":
+    if area == "kota":
         return scope.kota_id is not None and place.kota_id == scope.kota_id
-    if scope.role == "fasilitator":
+    if area == "kelurahan":
         return place.kelurahan_id in scope.kelurahan_ids
-    if scope.role == "bendahara":
+    if area == "ksm":
         return scope.ksm_id is not None and place.ksm_id == scope.ksm_id
     return False
 
@@ -48,4 +52,4 @@ def can_write(scope: Scope, writers, place: Place) -> bool:
 
 def can_review(scope: Scope, place: Place) -> bool:
     """Verifying and resolving conflicts: supervisors of the kota, and admin."""
-    return scope.role in ("supervisor", "admin") and can_read(scope, place)
+    return allows(scope.role, "review") and can_read(scope, place)

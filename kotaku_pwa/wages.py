@@ -6,11 +6,9 @@ Wages = HOK × the daily rate of the worker's category (the KSM's override, else
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .models import WAGE_CATEGORIES
+from .vocabulary import PERIOD_DAYS, WAGE_CATEGORIES
 
 MAX_DAILY_RATE = 1_000_000  # more than this per day is surely a typing error
-PERIOD_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}
-PERIOD_LABELS = {"daily": "harian", "weekly": "mingguan", "biweekly": "dua mingguan"}
 DEFAULT_WAGE_SHARE_TARGET = 70
 
 
@@ -20,10 +18,6 @@ def rates_in_force(kota_rates: dict, ksm_overrides: dict) -> dict:
         c: ksm_overrides.get(c) if ksm_overrides.get(c) is not None else kota_rates[c]
         for c in WAGE_CATEGORIES
     }
-
-
-def ksm_rates(ksm) -> dict:
-    return rates_in_force(ksm.kelurahan.kecamatan.kota.wage_rates(), ksm.wage_overrides())
 
 
 def wage(hok: int, daily_rate: int) -> int:

@@ -6,7 +6,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import db, formatting
+from . import db, formatting, roles, vocabulary
 from .pwa.build import build_id
 
 CSP = (
@@ -34,16 +34,23 @@ CSRF_MESSAGE = "Sesi formulir sudah tidak berlaku. Muat ulang halaman lalu coba 
 def init_app(app):
     app.jinja_env.filters.update(
         rupiah=formatting.rupiah,
-        tanggal=formatting.tanggal,
-        tanggal_pendek=formatting.tanggal_pendek,
+        # Dates in the programme's timezone (formatting.py stays free of Flask).
+        tanggal=lambda value: formatting.tanggal(value, _timezone(app)),
+        tanggal_pendek=lambda value: formatting.tanggal_pendek(value, _timezone(app)),
         mask_nik=formatting.mask_nik,
         mask_phone=formatting.mask_phone,
     )
     app.jinja_env.globals["build_id"] = lambda: build_id(app)
+    app.jinja_env.globals["nav_items"] = roles.nav  # templates/_nav.html
+    app.jinja_env.globals["vocabulary"] = vocabulary  # codes and their labels, for every template
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(Exception, _unexpected_error)
+
+
+def _timezone(app):
+    return app.config.get("TIMEZONE", formatting.DEFAULT_TIMEZONE)
 
 
 def wants_json():

@@ -92,10 +92,16 @@ def test_stored_utc_times_show_the_local_date(moment, shown):
     assert tanggal_pendek(moment) == shown.split(", ")[1]
 
 
+def test_local_date_follows_the_given_timezone():
+    assert tanggal_pendek(datetime(2021, 4, 12, 16, 30), "Asia/Jakarta") == "12 April 2021"  # UTC+7 (WIB)
+    assert tanggal_pendek(datetime(2021, 4, 12, 17, 0), "Asia/Jakarta") == "13 April 2021"
+
+
 def test_local_date_follows_the_configured_timezone(app, monkeypatch):
     monkeypatch.setitem(app.config, "TIMEZONE", "Asia/Jakarta")  # UTC+7 (WIB)
-    assert tanggal_pendek(datetime(2021, 4, 12, 16, 30)) == "12 April 2021"
-    assert tanggal_pendek(datetime(2021, 4, 12, 17, 0)) == "13 April 2021"
+    shown = app.jinja_env.from_string("{{ t|tanggal_pendek }}/{{ t|tanggal }}")
+    assert shown.render(t=datetime(2021, 4, 12, 16, 30)) == "12 April 2021/Senin, 12 April 2021"
+    assert shown.render(t=datetime(2021, 4, 12, 17, 0)) == "13 April 2021/Selasa, 13 April 2021"
 
 
 MONTHS = [

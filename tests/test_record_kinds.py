@@ -171,9 +171,22 @@ def test_no_kind_module_imports_the_sync_package(path):
         assert not leaks, f"{file.relative_to(PACKAGE)} imports {leaks}"
 
 
-# Programme rules as pure functions. Not listed: wages.py (still imports models.WAGE_CATEGORIES) and
-# formatting.py (reads the app's time zone from Flask).
-PURE = ["nik", "eligibility", "ledger", "protocol", "stages", "terbilang", "workdays", "scope", "images"]
+# Programme rules as pure functions, and the vocabulary and table of roles they read.
+PURE = [
+    "nik",
+    "eligibility",
+    "wages",
+    "ledger",
+    "protocol",
+    "stages",
+    "terbilang",
+    "workdays",
+    "scope",
+    "images",
+    "formatting",
+    "vocabulary",
+    "roles",
+]
 PURE_PATHS = [PACKAGE / f"{name}.py" for name in PURE] + [
     PACKAGE / "records" / "kind.py",
     PACKAGE / "records" / "fields.py",

@@ -7,6 +7,7 @@ from ..database import one_of
 from ..models import Attendance, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind
+from ..roles import writers_of
 from ..workdays import date_problem
 from ..workers.worker import member_of
 
@@ -14,7 +15,7 @@ from ..workers.worker import member_of
 class AttendanceKind(KsmRecordKind):
     name = "attendance"
     model = Attendance
-    writers = frozenset({"fasilitator", "bendahara", "admin"})
+    writers = writers_of("attendance")
     clash_reason = "Kehadiran pekerja ini pada tanggal ini sudah tercatat."
     after = ("worker",)
     can_keep_incoming = True

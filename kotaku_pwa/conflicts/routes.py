@@ -2,14 +2,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db, htmx
-from ..access import kelurahan_query, may_review, roles
+from ..access import kelurahan_query, may, may_review
 from ..models import Conflict, Kelurahan
 from . import bp
 from .resolve import OUTSIDE, can_keep_incoming, describe, existing_row, resolve, reviewable
 
 
 @bp.get("/")
-@roles("supervisor", "admin")
+@may("review")
 def index():
     """Conflicts in the user's kota (open first), each with both versions."""
     status = request.args.get("status", "open")
@@ -22,7 +22,7 @@ def index():
 
 
 @bp.post("/<int:conflict_id>/resolve")
-@roles("supervisor", "admin")
+@may("review")
 def resolve_one(conflict_id):
     """Keep one of the two versions; the choice is audited."""
     conflict = db.session.get(Conflict, conflict_id)

@@ -15,6 +15,7 @@ from ..models import (
     PaymentReversal,
     Worker,
 )
+from ..vocabulary import WAGE_CATEGORIES
 
 COLUMNS = (
     "kelurahan",
@@ -34,7 +35,7 @@ def _rate_in_force():
     return case(
         *[
             (Worker.category == c, func.coalesce(getattr(Ksm, f"wage_{c}"), getattr(Kota, f"wage_{c}")))
-            for c in ("pekerja", "tukang", "mandor")
+            for c in WAGE_CATEGORIES
         ],
         else_=0,
     )

@@ -3,13 +3,13 @@ import io
 
 from flask import Response
 
-from ..access import kelurahan_query, roles
+from ..access import kelurahan_query, may
 from . import bp
 from .queries import COLUMNS, kelurahan_rows
 
 
 @bp.get("/export.csv")
-@roles("supervisor", "admin")
+@may("review")
 def export_csv():
     """One row per kelurahan in scope, money in whole rupiah (SPEC.md header)."""
     out = io.StringIO()

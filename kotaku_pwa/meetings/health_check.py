@@ -1,10 +1,11 @@
 """The one write path of a health-protocol check, at a meeting or on a KSM's work site."""
 
 from .. import db
+from .. import vocabulary as v
 from ..models import HealthCheck, Ksm, Meeting
 from ..records.fields import New
 from ..records.kind import RecordKind
-from . import vocabulary as v
+from ..roles import writers_of
 from .meeting import meetings, place
 
 TOO_MANY = "Tidak boleh lebih dari jumlah orang hadir."
@@ -13,7 +14,7 @@ TOO_MANY = "Tidak boleh lebih dari jumlah orang hadir."
 class HealthCheckKind(RecordKind):
     name = "health_check"
     model = HealthCheck
-    writers = frozenset({"fasilitator", "bendahara", "admin"})
+    writers = writers_of("health_check")
     clash_reason = "Pemeriksaan protokol kesehatan untuk pertemuan ini sudah tercatat."
     after = ("meeting",)
 

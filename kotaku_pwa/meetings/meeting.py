@@ -3,10 +3,11 @@
 from sqlalchemy.orm import selectinload
 
 from .. import db, images
+from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
 from ..records.fields import New
 from ..records.kind import RecordKind
-from . import vocabulary as v
+from ..roles import writers_of
 
 
 class MeetingKind(RecordKind):
@@ -14,7 +15,7 @@ class MeetingKind(RecordKind):
 
     name = "meeting"
     model = Meeting
-    writers = frozenset({"fasilitator", "admin"})
+    writers = writers_of("meeting")
     clash_reason = ""  # meetings have no domain key: two meetings on one day are two meetings
 
     def locate(self, r, batch):

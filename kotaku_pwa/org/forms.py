@@ -29,6 +29,8 @@ from wtforms.widgets import CheckboxInput
 
 from .. import db
 from ..models import Bkm, Kecamatan, Kelurahan, Kota, Ksm, ProgrammeYear, User
+from ..roles import ROLE_LABELS  # the admin user form's role choices come from the table of roles
+from ..vocabulary import PAY_PERIOD_LABELS, PROGRAMMES
 
 # WTForms ships no Indonesian catalogue: these are the built-in messages an admin can meet.
 MESSAGES = {
@@ -43,14 +45,6 @@ MESSAGES = {
 }
 MAX_RUPIAH = 2_000_000_000  # fits a 32-bit INTEGER column on PostgreSQL
 TYPOLOGIES = ("tepi air", "di atas air", "perbukitan", "dataran rendah", "rawan bencana")
-PAY_PERIOD_LABELS = {"daily": "Harian", "weekly": "Mingguan", "biweekly": "Dua mingguan"}
-ROLE_LABELS = {
-    "fasilitator": "Fasilitator",
-    "bendahara": "Bendahara KSM",
-    "supervisor": "Supervisor",
-    "admin": "Admin",
-}
-PROGRAMMES = ("CFW", "DFAT")
 PICK = "— pilih —"
 
 

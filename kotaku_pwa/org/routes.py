@@ -7,7 +7,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit, db
-from ..access import roles
+from ..access import may
 from ..models import Kelurahan
 from . import bp
 from .forms import Unique
@@ -17,7 +17,7 @@ IN_USE = "Data ini masih dipakai data lain, jadi tidak dapat dihapus."
 
 
 @bp.get("/")
-@roles("admin")
+@may("admin")
 def index():
     """The admin menu, with how many rows each section holds."""
     sections = [(r.menu, f"org.{r.name}_list", _count(db.select(r.model))) for r in RESOURCES]
@@ -85,7 +85,7 @@ def _register(resource):
         ("delete", f"{base}/<int:row_id>/delete", delete_row, ["GET", "POST"]),
     ):
         bp.add_url_rule(
-            rule, f"{resource.name}_{suffix}", roles("admin")(partial(view, resource)), methods=methods
+            rule, f"{resource.name}_{suffix}", may("admin")(partial(view, resource)), methods=methods
         )
 
 

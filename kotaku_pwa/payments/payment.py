@@ -4,16 +4,17 @@ from .. import db, images
 from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind
-from ..wages import ksm_rates, payment_problems
+from ..roles import writers_of
+from ..wages import payment_problems
 from ..workdays import date_problem
 from ..workers.worker import member_of
-from .queries import present_between
+from .queries import ksm_rates, present_between
 
 
 class PaymentKind(KsmRecordKind):
     name = "payment"
     model = Payment
-    writers = frozenset({"bendahara", "admin"})
+    writers = writers_of("payment")
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
 

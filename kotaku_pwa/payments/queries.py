@@ -16,7 +16,19 @@ from ..models import (
     TrancheReceipt,
     Worker,
 )
-from ..wages import DEFAULT_WAGE_SHARE_TARGET, ksm_rates, pay_periods, totals, wage_lines, wage_share
+from ..wages import (
+    DEFAULT_WAGE_SHARE_TARGET,
+    pay_periods,
+    rates_in_force,
+    totals,
+    wage_lines,
+    wage_share,
+)
+
+
+def ksm_rates(ksm) -> dict:
+    """Each category's daily rate for a KSM (wages.rates_in_force of its kota's rates and overrides)."""
+    return rates_in_force(ksm.kelurahan.kecamatan.kota.wage_rates(), ksm.wage_overrides())
 
 
 @dataclass

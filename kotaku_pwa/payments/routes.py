@@ -4,11 +4,12 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from .. import audit, db
-from ..access import get_ksm, ksm_query, place_of, roles, user_scope
+from ..access import get_ksm, ksm_query, may, place_of, user_scope
 from ..models import Payment, PaymentReversal
 from ..scope import can_write
 from ..terbilang import rupiah_words
-from ..wages import PERIOD_LABELS, pay_periods, period_of
+from ..vocabulary import PERIOD_LABELS
+from ..wages import pay_periods, period_of
 from ..workdays import today
 from . import bp, sheets
 from .payment import PAYMENT
@@ -113,7 +114,7 @@ def signature(payment_id):
 
 
 @bp.route("/payment/<int:payment_id>/reverse", methods=["GET", "POST"])
-@roles("bendahara", "admin")
+@may("pay")
 def reverse(payment_id):
     """Cancel a payment by a reversal entry with a reason (the payment itself is never changed)."""
     payment = _payment(payment_id, write=True)

@@ -4,13 +4,14 @@ from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
 from ..records.fields import New
 from ..records.kind import KsmRecordKind
+from ..roles import writers_of
 from ..wages import MAX_DAILY_RATE
 
 
 class SpendingKind(KsmRecordKind):
     name = "spending"
     model = Spending
-    writers = frozenset({"bendahara", "admin"})
+    writers = writers_of("spending")
     clash_reason = ""  # no domain key: two receipts of one day are two receipts
 
     def build(self, r, ksm, batch, recorded_on):

@@ -4,13 +4,14 @@ from .. import db
 from ..models import TrancheReceipt
 from ..records.fields import New
 from ..records.kind import KsmRecordKind
+from ..roles import writers_of
 
 
 class TrancheKind(KsmRecordKind):
     # The KSM ledger (issue 4): tranche receipts and non-wage spending, kept by the treasurer.
     name = "tranche"
     model = TrancheReceipt
-    writers = frozenset({"bendahara", "admin"})
+    writers = writers_of("tranche")
     clash_reason = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
 
     def build(self, r, ksm, batch, recorded_on):

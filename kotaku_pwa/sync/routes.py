@@ -6,8 +6,8 @@ from sqlalchemy import text
 from .. import csrf, db
 from ..access import kelurahan_query, ksm_query
 from ..models import Worker
+from ..payments.queries import ksm_rates
 from ..pwa.pages import offline_pages
-from ..wages import ksm_rates
 from . import bp
 from .engine import store_batch
 

@@ -2,11 +2,10 @@ from flask import render_template, request
 from flask_login import login_required
 
 from .. import db
-from ..access import get_ksm, ksm_query, roles
-from ..models import WAGE_CATEGORIES, Worker
+from ..access import get_ksm, ksm_query, may
+from ..models import Worker
+from ..vocabulary import CATEGORY_LABELS, WAGE_CATEGORIES
 from . import bp
-
-CATEGORY_LABELS = {"pekerja": "Pekerja", "tukang": "Tukang", "mandor": "Mandor"}
 
 
 @bp.get("/")
@@ -26,7 +25,7 @@ def index():
 
 
 @bp.get("/new")
-@roles("fasilitator", "admin")
+@may("record_workers")
 def new():
     """The registration form; it saves into the phone's outbox first (static/js/forms.js)."""
     ksms = [k for k in db.session.scalars(ksm_query()).all()]

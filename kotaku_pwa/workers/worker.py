@@ -7,6 +7,7 @@ from ..database import one_of
 from ..models import WAGE_CATEGORIES, Attendance, Conflict, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind
+from ..roles import writers_of
 
 # What keeping an incoming registration changes on the stored worker (NIK, birth date and season
 # are its domain key, the same on both sides).
@@ -25,7 +26,7 @@ KEPT_FIELDS = (
 class WorkerKind(KsmRecordKind):
     name = "worker"
     model = Worker
-    writers = frozenset({"fasilitator", "admin"})
+    writers = writers_of("worker")
     clash_reason = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
     can_keep_incoming = True
 

@@ -1,8 +1,30 @@
-"""The codes a meeting record carries, with the Indonesian labels the forms and sheets show.
+"""The programme's codes, with the Indonesian labels the forms and sheets show.
 
 Codes are what phones send and the database keeps; labels may be reworded without touching data.
 The coaching topics and MP2K outcomes are the programme's own lists (SPEC.md glossary, "seed").
+Plain Python only (no Flask, no SQLAlchemy), so the rule modules can use it.
 """
+
+from .roles import ROLE_LABELS  # noqa: F401  (roles' labels live in the table of roles)
+
+# --- workers and wages ------------------------------------------------------------------------------
+
+WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
+CATEGORY_LABELS = {"pekerja": "Pekerja", "tukang": "Tukang", "mandor": "Mandor"}
+
+PAY_PERIODS = ("daily", "weekly", "biweekly")
+PERIOD_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}
+# "Periode pembayaran upah: Mingguan" on the admin form; "upah mingguan" inside a sentence.
+PAY_PERIOD_LABELS = {"daily": "Harian", "weekly": "Mingguan", "biweekly": "Dua mingguan"}
+PERIOD_LABELS = {"daily": "harian", "weekly": "mingguan", "biweekly": "dua mingguan"}
+
+# The KSM ledger's non-wage spending (issue 4).
+SPENDING_CATEGORY_LABELS = {"alat": "Alat", "bahan": "Bahan", "apd": "APD", "lain": "Lainnya"}
+SPENDING_CATEGORIES = tuple(SPENDING_CATEGORY_LABELS)
+
+PROGRAMMES = ("CFW", "DFAT")
+
+# --- meetings ---------------------------------------------------------------------------------------
 
 TYPES = {
     "sosialisasi": "Sosialisasi",
@@ -17,8 +39,6 @@ TYPES = {
 # MP2K is often held together with coaching KSM, so both record the coaching topics covered.
 TYPES_WITH_TOPICS = ("coaching_ksm", "mp2k")
 TYPES_WITH_OUTCOMES = ("mp2k",)
-
-PROGRAMMES = ("CFW", "DFAT")
 
 COACHING_TOPICS = {
     "concept": "Konsep dan mekanisme CFW",
