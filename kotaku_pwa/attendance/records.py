@@ -30,10 +30,9 @@ def build(r, ksm, batch, recorded_on):
         if r.errors:  # invalid anyway: not kept for review behind its worker's registration
             return None, None
         raise
-    if worker_uuid and worker is None:
-        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
-    elif worker is not None and worker.ksm_id != ksm.id:
-        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
+    if worker_uuid and (worker is None or worker.ksm_id != ksm.id):
+        # One message for "no such worker" and "someone else's": it must not tell which.
+        r.errors["worker_uuid"] = "Pekerja tidak dikenal di KSM ini."
     if r.errors:
         return None, None
     row = New(Attendance, ksm_id=ksm.id, worker_id=worker.id, worker=worker, work_date=day, present=present)

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import db, images
 from ..models import Kelurahan, Meeting, MeetingAttendee
+from ..safetext import text_problem
 from ..sync.fields import New
 from . import vocabulary as v
 
@@ -144,6 +145,8 @@ def _attendee_problem(item):
         return "nama wajib diisi"
     if len(name.strip()) > 100:
         return "nama paling banyak 100 karakter"
+    if text_problem(name.strip()):
+        return "nama berisi karakter kontrol, pengarah teks atau baris baru yang tidak diizinkan"
     if not _known(item.get("gender"), v.GENDERS):
         return "jenis kelamin harus L atau P"
     if not _known(item.get("role"), v.ATTENDEE_ROLES):

@@ -36,10 +36,9 @@ def build(r, ksm, batch, recorded_on):
         if problem:
             r.errors["photo"] = problem
     worker = find_worker(batch, worker_uuid) if worker_uuid else None
-    if worker_uuid and worker is None:
-        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
-    elif worker is not None and worker.ksm_id != ksm.id:
-        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
+    if worker_uuid and (worker is None or worker.ksm_id != ksm.id):
+        # One message for "no such worker" and "someone else's": it must not tell which.
+        r.errors["worker_uuid"] = "Pekerja tidak dikenal di KSM ini."
     _check_period(r, ksm, batch, start, end, paid_on)
     if r.errors:
         return None, None
