@@ -366,7 +366,9 @@ def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, exi
 
 def _conflict_result(batch, uuid, existing, errors):
     """A `conflict` answer; a stored record the user may not see is named by its kind only."""
-    return Result(uuid, "conflict", existing=existing, errors=errors, existing_hidden=not _visible(batch, existing))
+    return Result(
+        uuid, "conflict", existing=existing, errors=errors, existing_hidden=not _visible(batch, existing)
+    )
 
 
 def _visible(batch, existing) -> bool:
