@@ -249,3 +249,20 @@ def test_unknown_and_other_ksm_workers_get_one_message(faskel, other_kota_worker
     assert (
         results[0]["errors"] == results[1]["errors"] == {"worker_uuid": "Pekerja tidak dikenal di KSM ini."}
     )
+
+
+# --- item 5 in the admin forms ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Lombok\x00Barat", "Lombok \u202eBarat", "Lombok\x1bBarat"])
+def test_admin_text_fields_refuse_hostile_text(demo, auth, client, name):
+    from kotaku_pwa.models import Kota
+
+    sign_in(auth, "admin")
+    before = count(Kota)
+    page = auth.post(
+        "/admin/kota/new", name=name, wage_pekerja="75000", wage_tukang="85000", wage_mandor="95000"
+    )
+    assert page.status_code == 400  # the form again, with the message on the field
+    assert CONTROL_MESSAGE in page.get_data(as_text=True)
+    assert count(Kota) == before
