@@ -45,7 +45,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def cell(value):
     """A value safe to put in an XLSX or CSV cell: text that a spreadsheet would read as a formula
-    gets a leading apostrophe; numbers, dates and None stay as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    gets a leading apostrophe; control characters and bidi overrides (text stored before they were
+    refused) are dropped, as XLSX cannot hold them; numbers, dates and None stay as they are."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return _HOSTILE.sub("", value)
+
+
+def cells(values) -> list:
+    """A row of cells made safe (see `cell`)."""
+    return [cell(value) for value in values]

@@ -6,11 +6,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from kotaku_pwa import db
 from kotaku_pwa.models import Conflict, Meeting, Worker
 from kotaku_pwa.safetext import CONTROL_MESSAGE, LINE_MESSAGE, text_problem
-from kotaku_pwa.sync.known_fields import FIELDS
 from kotaku_pwa.sync.kinds import KINDS
+from kotaku_pwa.sync.known_fields import FIELDS
 from tests.conftest import Auth
 from tests.factories import (
     PASSWORD,

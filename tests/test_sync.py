@@ -771,7 +771,8 @@ def test_a_phone_clock_in_the_future_does_not_make_a_minor_adult(faskel):
     result = send_one(faskel, record)
     assert result["status"] == "invalid"
     # Refused on the clock itself now (issue 11, item 6): a reading past the server's time is not trusted.
-    assert result["errors"] == {"recorded_at": "Waktu pencatatan di masa depan: periksa jam dan tanggal di HP."}
+    future = "Waktu pencatatan di masa depan: periksa jam dan tanggal di HP."
+    assert result["errors"] == {"recorded_at": future}
 
 
 # --- back-dating window -----------------------------------------------------------------------------
