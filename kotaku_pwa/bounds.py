@@ -46,10 +46,12 @@ def id_arg(name):
 
 
 def _guard_id_args():
-    """Every `*_id` and `page` query argument that is a number must be one the database can hold."""
+    """Every `*_id` and `page` query argument that is a number must fit the database's integers."""
     for name, value in request.args.items(multi=True):
-        if (name.endswith("_id") or name == "page") and re.fullmatch(r"-?[0-9]+", value) and not is_id(value):
-            abort(404)
+        if (name.endswith("_id") or name == "page") and re.fullmatch(r"-?[0-9]+", value):
+            digits = value.lstrip("-")
+            if len(digits) > 10 or int(digits) > MAX_ID:
+                abort(404)
 
 
 def day_or_404(value) -> date:
