@@ -2,6 +2,7 @@
 
 from .. import db
 from ..models import HealthCheck, Ksm, Meeting
+from ..programme_period import not_before, programme_start
 from ..sync.fields import New
 from . import vocabulary as v
 from .records import meetings, place
@@ -25,6 +26,8 @@ def build(r, target, batch, recorded_on):
         "meeting" if meeting_uuid else "worksite"
     )
     checked_on = r.past_day("checked_on", batch.today, "Tanggal pemeriksaan")
+    if checked_on and "checked_on" not in r.errors and not_before(checked_on, programme_start()):
+        r.errors["checked_on"] = not_before(checked_on, programme_start(), "Tanggal pemeriksaan")
     people = r.integer("people_present", minimum=0, maximum=10_000)
     masks = r.integer("masks_worn", minimum=0, maximum=10_000)
     fever = r.integer("fever_cases", minimum=0, maximum=10_000)

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import db, images
 from ..models import Kelurahan, Meeting, MeetingAttendee
+from ..programme_period import not_before, programme_start
 from ..safetext import text_problem
 from ..sync.fields import New
 from . import vocabulary as v
@@ -52,6 +53,8 @@ def build(r, kelurahan, batch, recorded_on):
     kind = r.choice("type", tuple(v.TYPES))
     programme = r.choice("programme", v.PROGRAMMES, required=False)
     held_on = r.past_day("held_on", batch.today, "Tanggal pertemuan")
+    if held_on and "held_on" not in r.errors and not_before(held_on, programme_start()):
+        r.errors["held_on"] = not_before(held_on, programme_start(), "Tanggal pertemuan")
     place_name = r.text("place", max_len=200)
     team = r.text("team", max_len=200, required=False)
     notes = r.text("notes", max_len=2000, required=False)

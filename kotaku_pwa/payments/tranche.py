@@ -2,8 +2,10 @@
 
 from .. import db
 from ..models import TrancheReceipt
+from ..programme_period import ksm_window, outside, tranche_problem
 from ..sync.fields import New
 from ..workers.records import locate  # noqa: F401 (a receipt belongs to one KSM)
+from .queries import tranche_plan
 
 MODEL = TrancheReceipt
 CLASH_REASON = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
@@ -14,6 +16,12 @@ def build(r, ksm, batch, recorded_on):
     amount = r.integer("amount", minimum=1, maximum=2_000_000_000)
     received_on = r.past_day("received_on", batch.today)
     reference = r.text("bank_reference", max_len=60, required=False)
+    if received_on and "received_on" not in r.errors:
+        problem = outside(received_on, *ksm_window(ksm.start_date, ksm.end_date), "Tanggal diterima")
+        r.errors.update({"received_on": problem} if problem else {})
+    if number and "tranche" not in r.errors:
+        problem = tranche_problem(number, len(tranche_plan(ksm)))
+        r.errors.update({"tranche": problem} if problem else {})
     if r.errors:
         return None, None
     row = New(

@@ -30,6 +30,7 @@ from .. import db
 from ..access import place_of, user_scope
 from ..database import one_of
 from ..models import Conflict, Kelurahan, Ksm, utcnow
+from ..programme_period import programme_start
 from ..safetext import first_hostile
 from ..scope import WRITERS, can_read, can_write
 from ..workdays import today
@@ -41,7 +42,6 @@ REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
 # recorded_at is the phone's clock: trusted within a few minutes of the server's, and never before
 # the programme began (ages and back-dating are judged on it).
 CLOCK_SKEW = timedelta(minutes=10)
-PROGRAMME_START = date(2020, 1, 1)
 # Kept conflicts are work for a supervisor: a phone (or an attacker) resending one uuid with other
 # data, or a flood of clashes, must not bury the real ones.
 CONFLICTS_PER_UUID = 3
@@ -452,7 +452,7 @@ def _moment_problem(moment):
     few minutes, or before the programme began."""
     if moment.astimezone(UTC) > datetime.now(UTC) + CLOCK_SKEW:
         return "Waktu pencatatan di masa depan: periksa jam dan tanggal di HP."
-    start = current_app.config.get("PROGRAMME_START", PROGRAMME_START)
+    start = programme_start()
     if moment.date() < start:
         return f"Waktu pencatatan sebelum masa program ({start:%d-%m-%Y}): periksa jam dan tanggal di HP."
     return None
