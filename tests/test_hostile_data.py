@@ -265,3 +265,33 @@ def test_admin_text_fields_refuse_hostile_text(demo, auth, client, name):
     assert page.status_code == 400  # the form again, with the message on the field
     assert CONTROL_MESSAGE in page.get_data(as_text=True)
     assert count(Kota) == before
+
+
+def test_a_meeting_elsewhere_and_an_unknown_meeting_get_one_message(faskel, app):
+    kelurahan = make_kelurahan("Dara", kota=make_kota("Bima"), kecamatan_name="Rasanae Barat")
+    user = make_user("fasilitator", kelurahan=[kelurahan])
+    other = Auth(app.test_client())
+    assert other.login(user.username, PASSWORD).status_code == 302
+    far = meeting_record(kelurahan.id)
+    assert send_one(other, far)["status"] == "created"
+    tk1 = ksm()
+
+    def check(meeting_uuid):
+        data = {
+            "kelurahan_id": tk1.kelurahan_id,
+            "meeting_uuid": meeting_uuid,
+            "setting": "meeting",
+            "checked_on": "2021-04-20",
+            "people_present": 1,
+            "masks_worn": 1,
+            "fever_cases": 0,
+            "distancing": True,
+            "handwash_soap": True,
+            "temperature_checked": True,
+        }
+        return {"uuid": new_uuid(), "kind": "health_check", "data": data}
+
+    elsewhere, unknown = send(faskel, check(far["uuid"]), check(new_uuid()))
+    assert elsewhere["status"] == unknown["status"] == "invalid"
+    assert elsewhere["errors"] == unknown["errors"]
+    assert set(elsewhere["errors"]) == {"meeting_uuid"}

@@ -76,10 +76,13 @@ def _meeting(r, meeting_uuid, setting, kelurahan, ksm, checked_on, batch):
     meeting = meetings(batch).get(meeting_uuid)
     if setting != "meeting":
         r.errors["setting"] = "Pemeriksaan pada pertemuan harus berlatar 'meeting'."
-    elif meeting is None:
-        r.errors["meeting_uuid"] = "Pertemuan tidak dikenal (kirim pertemuannya lebih dulu)."
-    elif meeting.kelurahan_id != kelurahan.id or meeting.ksm_id != (ksm.id if ksm else None):
-        r.errors["meeting_uuid"] = "Kelurahan/KSM pemeriksaan harus sama dengan pertemuannya."
+    elif (
+        meeting is None or meeting.kelurahan_id != kelurahan.id or meeting.ksm_id != (ksm.id if ksm else None)
+    ):
+        # One message for "no such meeting" and "a meeting elsewhere": it must not tell which.
+        r.errors["meeting_uuid"] = (
+            "Pertemuan tidak dikenal di kelurahan/KSM ini (kirim pertemuannya lebih dulu)."
+        )
     elif checked_on and checked_on != meeting.held_on:
         r.errors["checked_on"] = "Tanggal pemeriksaan harus sama dengan tanggal pertemuan."
     return meeting
