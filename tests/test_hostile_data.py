@@ -295,3 +295,10 @@ def test_a_meeting_elsewhere_and_an_unknown_meeting_get_one_message(faskel, app)
     assert elsewhere["status"] == unknown["status"] == "invalid"
     assert elsewhere["errors"] == unknown["errors"]
     assert set(elsewhere["errors"]) == {"meeting_uuid"}
+
+
+def test_an_unknown_key_inside_an_attendee_is_refused(faskel):
+    people = [{"name": "Siti", "gender": "P", "role": "warga", "padding": "x" * 10_000}]
+    result = send_one(faskel, meeting_record(ksm().kelurahan_id, attendees=people))
+    assert result["status"] == "invalid"
+    assert result["errors"] == {"attendees": "Peserta baris 1: kolom tidak dikenal: padding."}

@@ -140,9 +140,16 @@ def _attendees(r):
     return rows
 
 
+ATTENDEE_FIELDS = {"name", "gender", "role", "tipp_role"}
+
+
 def _attendee_problem(item):
     if not isinstance(item, dict):
         return "harus berupa objek {name, gender, role}"
+    if set(item) - ATTENDEE_FIELDS:  # nothing unknown is kept, not even in the conflict table
+        return "kolom tidak dikenal: " + ", ".join(
+            sorted(str(k)[:40] for k in set(item) - ATTENDEE_FIELDS)[:3]
+        )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         return "nama wajib diisi"
