@@ -67,8 +67,9 @@ def create_app(test_config=None):
     htmx.init_app(app)
     compress.init_app(app)
 
-    from . import database, web
+    from . import bounds, database, web
 
+    bounds.init_app(app)  # before the blueprints: their `<int:...>` routes use the bounded converter
     database.init_app(app)
     web.init_app(app)
 
