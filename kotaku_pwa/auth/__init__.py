@@ -1,13 +1,18 @@
 """Sign-in, sign-out and password change; one server-side session row per signed-in device."""
 
+import logging
 from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 
-from .. import db, login
+from .. import db, formatting, login
 from ..models import User, UserSession, utcnow
+from .devices import device_label
 
 bp = Blueprint("auth", __name__)
+# Security events (failed sign-ins, throttling, refused requests) for the operator: the gunicorn error log.
+security = logging.getLogger("kotaku.security")
+LAST_SEEN_STEP = timedelta(minutes=5)
 
 login.login_view = "auth.login"
 login.login_message = "Silakan masuk terlebih dahulu."
@@ -20,12 +25,37 @@ login.session_protection = "basic"
 def load_user(token):
     """The user of a live session token (logout, password change or deactivation ends it)."""
     row = db.session.execute(db.select(UserSession).where(UserSession.token == token)).scalar_one_or_none()
-    lifetime = timedelta(seconds=current_app.config["PERMANENT_SESSION_LIFETIME"])
-    if row is None or not row.user.active or row.created_at < utcnow() - lifetime:
+    config = current_app.config
+    now = utcnow()
+    lifetime = timedelta(seconds=config["PERMANENT_SESSION_LIFETIME"])
+    idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
+    if row is None or not row.user.active or row.created_at < now - lifetime:
         return None
+    if (row.last_seen_at or row.created_at) < now - idle:
+        security.warning("session_idle_expired user=%s", row.user.username)
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if row.last_seen_at is None or row.last_seen_at < now - LAST_SEEN_STEP:
+        # Written at most every few minutes: one write per request would crowd SQLite.
+        row.last_seen_at = now
+        db.session.commit()
     user: User = row.user
     user.session_token = token
     return user
+
+
+@bp.app_template_filter("device")
+def device_filter(user_agent):
+    """The device name shown on the Akun page."""
+    return device_label(user_agent)
+
+
+@bp.app_template_filter("waktu")
+def waktu_filter(value):
+    """`12 April 2021 14.05 WITA` (a stored UTC datetime, in the programme's timezone)."""
+    local = formatting._local(value)
+    return f"{formatting.tanggal_pendek(local)} {local.strftime('%H.%M %Z')}"
 
 
 @login.unauthorized_handler
