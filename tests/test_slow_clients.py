@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -27,8 +28,9 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+@pytest.fixture(scope="module")
+def gunicorn(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("gunicorn")
     port = _free_port()
     env = {
         **os.environ,
@@ -56,7 +58,7 @@ def gunicorn(tmp_path):
                 time.sleep(0.1)
         else:
             raise RuntimeError("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
-        yield port, url
+        yield port, url, tmp_path / "gunicorn.log"
     finally:
         process.send_signal(signal.SIGINT)  # quick shutdown: the slow connections need no goodbye
         process.wait(10)
@@ -77,7 +79,7 @@ def _trickle(port, stop):
 
 
 def test_slow_clients_do_not_hold_up_healthz(gunicorn):
-    port, url = gunicorn
+    port, url, _ = gunicorn
     stop = threading.Event()
     slow = [threading.Thread(target=_trickle, args=(port, stop), daemon=True) for _ in range(SLOW_CLIENTS)]
     for thread in slow:
@@ -94,6 +96,21 @@ def test_slow_clients_do_not_hold_up_healthz(gunicorn):
         stop.set()
         for thread in slow:
             thread.join(5)
+
+
+def test_security_events_reach_the_gunicorn_error_log(gunicorn):
+    _, url, log = gunicorn
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url + "/workers/tebak/99?nik=5271010101800001", timeout=10)
+    refused.value.close()
+    assert refused.value.code == 404
+    for _ in range(50):  # the worker writes the line a moment after it answers
+        text = log.read_text()
+        if "http_404" in text:
+            break
+        time.sleep(0.1)
+    assert "http_404 user=- ip=127.0.0.1 GET /workers/tebak/99" in text
+    assert "5271010101800001" not in text.split("http_404", 1)[1].splitlines()[0]
 
 
 def test_make_run_and_make_serve_use_the_one_gunicorn_setup():
