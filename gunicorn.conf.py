@@ -37,6 +37,7 @@ def when_ready(server):
         except Exception as error:  # no tables yet: `flask db upgrade` has not run
             message = None
             server.log.warning("Pemeriksaan akun demo gagal: %s", error)
+        db.session.remove()  # the master process keeps no database connection
         db.engine.dispose()
     if message:
         server.log.warning(message)

@@ -5,6 +5,8 @@ Revises: a5ff54d7585b
 Create Date: 2026-12-01 22:30:39.749971
 
 """
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -23,6 +25,10 @@ def upgrade():
         batch_op.add_column(sa.Column('user_agent', sa.String(length=200), nullable=True))
 
     # ### end Alembic commands ###
+    # Sessions open at the upgrade count as seen now: the inactivity timeout starts from the upgrade,
+    # not from their sign-in (which may be weeks ago).
+    now = datetime.now(UTC).replace(tzinfo=None)
+    op.execute(sa.text("UPDATE user_session SET last_seen_at = :now").bindparams(now=now))
 
 
 def downgrade():
