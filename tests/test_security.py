@@ -352,3 +352,20 @@ def test_nobody_ends_another_users_session(demo, app, auth):
     auth.login("askot")
     assert auth.post(f"/account/sessions/{theirs}/end").status_code == 404
     assert victim.get("/").status_code == 200
+
+
+# --- the production path ----------------------------------------------------------------------------
+
+
+def test_create_user_refuses_a_weak_password(app):
+    runner = app.test_cli_runner()
+    args = ["create-user", "kepala", "--role", "admin", "--name", "Kepala Program"]
+    weak = runner.invoke(args=[*args, "--password", "password12"])
+    assert weak.exit_code != 0
+    assert "paling sering dipakai" in weak.output
+    assert db.session.scalar(db.select(User).filter_by(username="kepala")) is None
+    good = runner.invoke(args=[*args, "--password", "gunung-rinjani-pagi"])
+    assert good.exit_code == 0, good.output
+    assert db.session.scalar(db.select(User).filter_by(username="kepala")).check_password(
+        "gunung-rinjani-pagi"
+    )
