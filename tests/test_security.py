@@ -369,3 +369,20 @@ def test_create_user_refuses_a_weak_password(app):
     assert db.session.scalar(db.select(User).filter_by(username="kepala")).check_password(
         "gunung-rinjani-pagi"
     )
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_last_seen_is_written_on_reads_and_writes_alike(demo, client, auth, method):
+    """On SQLite a POST holds the write lock from its first query: the last-seen write must not wait
+    for it (it would wait out busy_timeout and answer 500)."""
+    auth.login("faskel")
+    token = auth.token()
+    db.session.execute(db.update(UserSession).values(last_seen_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    if method == "GET":
+        response = client.get("/")
+    else:
+        response = client.post("/api/sync", json={"records": []}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert utcnow() - db.session.scalar(db.select(UserSession.last_seen_at)) < timedelta(minutes=1)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 
 from .. import db, formatting, login
+from ..database import READ_METHODS
 from ..models import User, UserSession, utcnow
 from .devices import device_label
 
@@ -33,16 +34,30 @@ def load_user(token):
         return None
     if (row.last_seen_at or row.created_at) < now - idle:
         security.warning("session_idle_expired user=%s", row.user.username)
-        db.session.delete(row)
-        db.session.commit()
+        _write_apart(db.delete(UserSession).where(UserSession.id == row.id))
         return None
     if row.last_seen_at is None or row.last_seen_at < now - LAST_SEEN_STEP:
         # Written at most every few minutes: one write per request would crowd SQLite.
-        row.last_seen_at = now
-        db.session.commit()
+        _write_apart(db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     user: User = row.user
     user.session_token = token
     return user
+
+
+def _write_apart(statement):
+    """Run one write from the sign-in check without tripping over SQLite's locks (database.py).
+
+    A GET reads in a deferred transaction: a write after that read could meet "database is locked" when
+    another process wrote in between, so it runs in its own transaction, which waits for the lock. Any
+    other method already holds the write lock from its first query (BEGIN IMMEDIATE): a second
+    connection would wait for it, so the write runs in the request's own session.
+    """
+    if request.method in READ_METHODS:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    else:
+        db.session.execute(statement)
+        db.session.commit()
 
 
 @bp.app_template_filter("device")
