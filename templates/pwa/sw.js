@@ -8,7 +8,8 @@
 // (the sign-in page), deletes the pages kept so far. Sign-out on the phone deletes them too.
 const BUILD = "{{ build }}";
 const SHELL = `shell-${BUILD}`; // static files and the offline pages, precached on install, for nobody
-const PAGES = "pages-"; // + user id + build: field pages, cached when opened online or warmed after sign-in
+const PAGES = "pages-"; // field pages of one user, cached when opened online or warmed after sign-in
+const pagesName = (user) => `${PAGES}${user}-${BUILD}`;
 const PRECACHE = {{ precache|tojson }};
 const NAV_TIMEOUT_MS = 4000;
 let signedOut = 0; // sign-outs seen by this worker: a page fetched across one is not kept
@@ -78,16 +79,21 @@ async function keep(request, response, before) {
 
 // Delete every user's pages but `user`'s; answer `user`'s cache (none for nobody).
 async function keepPagesOf(user) {
-  const mine = user && `${PAGES}${user}-${BUILD}`;
+  const mine = user && pagesName(user);
   for (const name of await caches.keys()) {
     if (name.startsWith(PAGES) && name !== mine) await caches.delete(name);
   }
   return mine && caches.open(mine);
 }
 
-// The page as kept for the signed-in user (the only one with pages here), or a shell page.
+// The cache of the user whose pages are kept: the one signed in (or the last one, offline).
+async function keptPages() {
+  return (await caches.keys()).find((name) => name.startsWith(PAGES) && name.endsWith(BUILD));
+}
+
+// The page as kept for the signed-in user, or a shell page.
 async function cachedPage(request, url) {
-  const mine = (await caches.keys()).find((name) => name.startsWith(PAGES) && name.endsWith(BUILD));
+  const mine = await keptPages();
   const cache = mine && await caches.open(mine);
   const page = cache && ((await cache.match(request, { ignoreVary: true })) || (await anotherDay(cache, url)));
   return page || (await caches.open(SHELL)).match(request, { ignoreVary: true });
@@ -106,7 +112,10 @@ async function warm(urls) {
   for (const url of urls) {
     try {
       const request = new Request(url, { credentials: "same-origin" });
-      await keep(request, await fetch(request), before);
+      const response = await fetch(request);
+      // Warming fills the signed-in user's pages; only a page the user opens may change who that is.
+      const kept = await keptPages();
+      if (!kept || kept === pagesName(response.headers.get("Kotaku-User"))) await keep(request, response, before);
     } catch { /* offline now: the next page load warms again */ }
   }
 }
