@@ -107,8 +107,17 @@
   }
 
   // Back online after a sign-out made offline: the sign-in page (its request ends the old session).
+  // The offline page shown in its place tries again a few times: the network may come back a moment
+  // later for the service worker than for the page.
   function signInWhenOnline() {
-    if (navigator.onLine && signedOutHere() && !location.pathname.startsWith("/login")) location.replace("/login");
+    const tries = Number(sessionStorage.getItem("kotaku-sign-in-tries") || 0);
+    const offlinePage = Boolean(document.querySelector("[data-offline-page]"));
+    if (location.pathname === "/login" && !offlinePage) sessionStorage.removeItem("kotaku-sign-in-tries");
+    if (!navigator.onLine) return;
+    if (location.pathname === "/login" && offlinePage && tries < 5) {
+      sessionStorage.setItem("kotaku-sign-in-tries", String(tries + 1));
+      setTimeout(() => location.replace("/login"), 1000 * 2 ** tries);
+    } else if (signedOutHere() && location.pathname !== "/login") location.replace("/login");
   }
 
   function signedOutHere() {

@@ -110,6 +110,7 @@ async function cacheFirst(request) {
 async function warm(urls) {
   const before = signedOut;
   for (const url of urls) {
+    if (before !== signedOut) return; // signed out meanwhile: the rest would only meet the sign-in page
     try {
       const request = new Request(url, { credentials: "same-origin" });
       const response = await fetch(request);

@@ -65,7 +65,7 @@ def test_sign_out_offline_forgets_the_user_at_once_and_ends_the_session_once_onl
     # Back online: the sign-in page, and the server has ended the session the browser still holds.
     context.set_offline(False)
     page.wait_for_url("**/login", timeout=20000)
-    assert page.inner_text("h1") == "Masuk"
+    page.locator("h1", has_text="Masuk").wait_for(timeout=30000)
     replay = playwright_instance.request.new_context(
         base_url=server.url,
         extra_http_headers={"Cookie": "; ".join(f"{c['name']}={c['value']}" for c in old_cookies)},
@@ -137,7 +137,7 @@ def test_a_record_is_shown_exported_and_sent_only_for_the_user_who_saved_it(page
     page.click(SIGN_OUT)
     page.wait_for_url("**/login")
     sign_in(page)  # the facilitator again: the record goes, as theirs
-    wait_synced(page)
+    until(page, "async () => (await Outbox.all()).every((r) => r.state === 'synced')")
     assert server.count(Worker, uuid=record["uuid"], created_by_id=user_id(server, "faskel")) == 1
 
 
