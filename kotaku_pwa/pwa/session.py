@@ -7,7 +7,7 @@ sets the `kotaku_signed_out` cookie instead: the first request that carries it e
 the server, and from then on the old cookie is refused.
 """
 
-from flask import flash, g, request, session
+from flask import flash, g, request
 from flask_login import current_user, logout_user
 
 from .. import db
@@ -27,8 +27,9 @@ def end_session_signed_out_on_the_phone():
     if current_user.is_authenticated:
         db.session.execute(db.delete(UserSession).where(UserSession.token == current_user.session_token))
         db.session.commit()
+        # The form token is kept: requests already under way must not race to replace it, and the
+        # next sign-in replaces it anyway (auth/routes.py, _start_session).
         logout_user()
-        session.pop("csrf_token", None)
         flash("Anda sudah keluar. Data yang belum terkirim tetap tersimpan di HP ini.", "info")
 
 

@@ -124,6 +124,14 @@
     return document.cookie.split("; ").includes(`${SIGNED_OUT}=1`);
   }
 
+  // A page restored by the back button skips the service worker: if its user's pages have left the
+  // phone since (sign-out, another user signed in), show what the phone holds now instead.
+  async function leaveIfForgotten(event) {
+    const user = Outbox.signedInUser();
+    if (!event.persisted || !user) return;
+    if (!(await caches.keys()).some((name) => name.startsWith(`pages-${user.id}-`))) location.reload();
+  }
+
   function offerInstall() {
     const button = document.querySelector("[data-install]");
     addEventListener("beforeinstallprompt", (event) => {
@@ -137,6 +145,7 @@
   document.addEventListener("outbox:changed", (event) => showBadge(event.detail.unsent));
   addEventListener("online", showNetwork);
   addEventListener("online", signInWhenOnline);
+  addEventListener("pageshow", leaveIfForgotten);
   if (sessions) sessions.onmessage = () => Outbox.signedInUser() && location.replace("/login");
   addEventListener("offline", showNetwork);
   showNetwork();
