@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 
 from .. import db
 from ..ledger import balance, late_periods, short_of_wages
@@ -40,6 +41,10 @@ class WageRow:
 
 def standing_payments(ksm_id, start=None):
     """Payments not reversed, of a KSM (and one period when `start` is given)."""
+    return db.session.scalars(_standing(ksm_id, start)).all()
+
+
+def _standing(ksm_id, start=None):
     query = (
         db.select(Payment)
         .outerjoin(PaymentReversal)
@@ -47,7 +52,7 @@ def standing_payments(ksm_id, start=None):
     )
     if start is not None:
         query = query.where(Payment.period_start == start)
-    return db.session.scalars(query).all()
+    return query
 
 
 def present_between(start, end):
@@ -64,13 +69,31 @@ def hok_by_worker(ksm_id, start, end):
     return dict(rows.all())
 
 
+def _wage_rows(ksm_id, start, end):
+    """Workers by name, worker id → HOK, worker id → standing payment: one statement (issue 14)."""
+    standing = aliased(Payment, _standing(ksm_id, start).subquery())
+    hok = (
+        db.select(func.count(Attendance.id))
+        .where(Attendance.worker_id == Worker.id, Attendance.ksm_id == ksm_id, *present_between(start, end))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(Worker, standing, hok)
+        .outerjoin(standing, standing.worker_id == Worker.id)
+        .where(Worker.ksm_id == ksm_id)
+        .order_by(Worker.name, standing.id)
+    ).all()
+    workers = list({worker.id: worker for worker, _, _ in rows}.values())
+    days = {worker.id: count for worker, _, count in rows if count}
+    return workers, days, {worker.id: paid for worker, paid, _ in rows if paid is not None}
+
+
 def wage_list(ksm, start, end):
     """Each worker's HOK, rate, amount and payment for one period, with the totals."""
-    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
-    payments = {p.worker_id: p for p in standing_payments(ksm.id, start)}
+    workers, hok, payments = _wage_rows(ksm.id, start, end)
     lines = wage_lines(
         [(w.id, w.category) for w in workers],
-        hok_by_worker(ksm.id, start, end),
+        hok,
         ksm_rates(ksm),
         {worker_id: p.amount for worker_id, p in payments.items()},
     )

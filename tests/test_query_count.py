@@ -1,0 +1,70 @@
+"""Issue 14: a field page costs at most 3 SQL statements (session + user, scope, the page's own data).
+
+Counted with SQLAlchemy's `before_cursor_execute` event around one request of a signed-in user; the
+figure to beat was about 7 (session row, user, scope, lazy loads of the KSM's relations).
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from kotaku_pwa import db
+from kotaku_pwa.models import Ksm, User
+
+BUDGET = 3
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        # Transaction control (BEGIN of database.py) is not a query.
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _pages(ksm_id):
+    return {
+        "attendance day": f"/attendance/{ksm_id}/2021-05-03",
+        "wage list": f"/payments/{ksm_id}/2021-04-15",
+        "worker form": f"/workers/new?ksm_id={ksm_id}",
+        "home": "/",
+    }
+
+
+# The worker form belongs to the facilitator (the treasurer gets 403, a statement or two).
+FIELD_PAGES = [
+    (user, page)
+    for user in ("bendahara", "faskel")
+    for page in ("attendance day", "wage list", "worker form", "home")
+    if (user, page) != ("bendahara", "worker form")
+]
+
+
+@pytest.mark.parametrize(("username", "page"), FIELD_PAGES)
+def test_field_page_costs_at_most_three_statements(demo, client, auth, username, page):
+    auth.login(username)
+    ksm_id = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
+    url = _pages(ksm_id)[page]
+    client.get(url)  # the first request may write the session's last-seen time
+    with counted() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+def test_counter_sees_the_statements_of_a_request(demo, client, auth):
+    """The counter itself: a page of the demo KSM is not free."""
+    auth.login("bendahara")
+    ksm = db.session.scalars(db.select(Ksm)).first()
+    with counted() as statements:
+        client.get(f"/attendance/{ksm.id}/2021-05-03")
+    assert len(statements) >= 1
