@@ -2,9 +2,10 @@
 compression, dashboard, chaos). Without names: every figure of docs/budgets.md in one run (chaos only
 without --quick).
 
-The figures go to bench/results/latest.json (the run before it is kept as previous.json) and the change
-against the previous run is printed. `python -m bench chaos [options]` passes its options to the chaos
-run (`--help` lists them).
+`--against DIR`: the pages of another checkout (e.g. `git archive main`) measured in the same run, as
+"<page>@before". The figures go to bench/results/latest.json (the run before it is kept as
+previous.json) and the change against the previous run is printed. `python -m bench chaos [options]`
+passes its options to the chaos run (`--help` lists them).
 """
 
 import importlib.util
@@ -79,7 +80,9 @@ def main(argv):
     if argv[:1] == ["chaos"]:
         return chaos.main(argv[1:])
     quick = "--quick" in argv
-    names = [a for a in argv if a != "--quick"] or list(BENCHES) + ([] if quick else ["chaos"])
+    against = argv[argv.index("--against") + 1] if "--against" in argv else None
+    names = [a for a in argv if not a.startswith("--") and a != against]
+    names = names or list(BENCHES) + ([] if quick else ["chaos"])
     figures = {}
     for name in names:
         print()
@@ -87,7 +90,8 @@ def main(argv):
             status = chaos.main([])
             figures["chaos"] = {"failed": int(bool(status))}
             continue
-        result = BENCHES[name](quick=quick)
+        options = {"against": against} if name == "pages" and against else {}
+        result = BENCHES[name](quick=quick, **options)
         if result is not None:
             figures[name] = result
     save(figures, quick)

@@ -8,8 +8,10 @@ import shutil
 import statistics
 import subprocess
 import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
 
-from .server import demo_server, gunicorn, sign_in
+from .server import ROOT, demo_server, gunicorn, sign_in
 
 CLIENTS = 50
 # (name, user, path): what a phone asks for most, and the supervisor's page.
@@ -71,25 +73,30 @@ def median_of(runs):
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
-def measure(rounds=3, seconds=5):
-    """Medians of `rounds` interleaved rounds of `seconds` each: the bare route, then every page."""
-    runs = {name: [] for name in ["bare"] + [p[0] for p in PAGES]}
-    with gunicorn("bench.bare_app:app") as bare, demo_server() as (base, ksm):
-        cookies = {user: sign_in(base, user) for user in {p[1] for p in PAGES}}
-        urls = {name: (base + path.format(ksm=ksm), cookies[user]) for name, user, path in PAGES}
-        for url, cookie in urls.values():
-            _check(url, cookie)
-        # Warm-up: imports, template compilation, SQLite page cache, on both servers.
-        wrk(bare + "/", 1)
-        for url, cookie in urls.values():
-            wrk(url, 1, cookie)
+def measure(rounds=3, seconds=5, against=None):
+    """Medians of `rounds` interleaved rounds of `seconds` each: the bare route, then every page (and every
+    page of the checkout `against`, named "<page>@before", for a before/after in one run)."""
+    with ExitStack() as stack:
+        bare = stack.enter_context(gunicorn("bench.bare_app:app"))
+        targets = {"bare": (bare + "/", None)}
+        servers = [("", ROOT)] + ([("@before", Path(against).resolve())] if against else [])
+        for suffix, root in servers:
+            base, ksm = stack.enter_context(demo_server(root))
+            cookies = {user: sign_in(base, user) for user in {p[1] for p in PAGES}}
+            for name, user, path in PAGES:
+                targets[name + suffix] = (base + path.format(ksm=ksm), cookies[user])
+        for url, cookie in targets.values():
+            if cookie:
+                _check(url, cookie)
+            wrk(url, 1, cookie)  # warm-up: imports, templates, SQLite's page cache
+        runs = {name: [] for name in targets}
         for _ in range(rounds):
-            runs["bare"].append(wrk(bare + "/", seconds))
-            for name, (url, cookie) in urls.items():
+            for name, (url, cookie) in targets.items():
                 runs[name].append(wrk(url, seconds, cookie))
     figures = {name: median_of(r) for name, r in runs.items()}
-    for name in urls:
-        figures[name]["ratio"] = figures[name]["rps"] / figures["bare"]["rps"]
+    for name in figures:
+        if name != "bare":
+            figures[name]["ratio"] = figures[name]["rps"] / figures["bare"]["rps"]
     return figures
 
 
@@ -102,8 +109,8 @@ def report(figures, rounds, seconds):
     print("  budget: ratio ≥ 0.25 of the bare route, p90 ≤ 100 ms")
 
 
-def main(quick=False):
+def main(quick=False, against=None):
     rounds, seconds = (1, 3) if quick else (3, 5)
-    figures = measure(rounds, seconds)
+    figures = measure(rounds, seconds, against)
     report(figures, rounds, seconds)
     return figures

@@ -45,13 +45,13 @@ def demo_database(path):
 
 
 @contextmanager
-def gunicorn(target, env=None):
-    """Serve `target` ("app:app") with gunicorn.conf.py; yield its base URL; stop it afterwards."""
+def gunicorn(target, env=None, root=ROOT):
+    """Serve `target` ("app:app") with gunicorn.conf.py of `root` (a checkout); yield its base URL."""
     port = free_port()
     environ = {**os.environ, "KOTAKU_BIND": f"127.0.0.1:{port}", "SECRET_KEY": SECRET, **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", target],
-        cwd=ROOT,
+        cwd=root,
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -95,10 +95,11 @@ def sign_in(base, username, password="kotaku-demo"):
 
 
 @contextmanager
-def demo_server():
-    """The demo app under gunicorn on a fresh SQLite file; yields its base URL and the treasurer's KSM id."""
+def demo_server(root=ROOT):
+    """The demo app (of checkout `root`) under gunicorn on a fresh SQLite file; yields its base URL and the
+    treasurer's KSM id."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
         ksm_id = demo_database(path)
-        with gunicorn("app:app", {"DATABASE_URL": f"sqlite:///{path}"}) as base:
+        with gunicorn("app:app", {"DATABASE_URL": f"sqlite:///{path}"}, root) as base:
             yield base, ksm_id
