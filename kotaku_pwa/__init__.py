@@ -68,10 +68,12 @@ def create_app(test_config=None):
     compress.init_app(app)
 
     from . import bounds, database, web
+    from .pwa import static_files
 
     bounds.init_app(app)  # before the blueprints: their `<int:...>` routes use the bounded converter
     database.init_app(app)
     web.init_app(app)
+    static_files.init_app(app)  # after Flask-Compress: its static answers are already compressed
 
     from . import (
         attendance,
