@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func
 
 from .. import db
 from ..ledger import balance, late_periods, short_of_wages
@@ -71,17 +70,18 @@ def hok_by_worker(ksm_id, start, end):
 
 def _wage_rows(ksm_id, start, end):
     """Workers by name, worker id → HOK, worker id → standing payment: one statement (issue 14)."""
-    standing = aliased(Payment, _standing(ksm_id, start).subquery())
+    # The standing payments' ids as a subquery (an aliased entity per request costs more than the query).
+    standing = _standing(ksm_id, start).with_only_columns(Payment.id)
     hok = (
         db.select(func.count(Attendance.id))
         .where(Attendance.worker_id == Worker.id, Attendance.ksm_id == ksm_id, *present_between(start, end))
         .scalar_subquery()
     )
     rows = db.session.execute(
-        db.select(Worker, standing, hok)
-        .outerjoin(standing, standing.worker_id == Worker.id)
+        db.select(Worker, Payment, hok)
+        .outerjoin(Payment, and_(Payment.worker_id == Worker.id, Payment.id.in_(standing)))
         .where(Worker.ksm_id == ksm_id)
-        .order_by(Worker.name, standing.id)
+        .order_by(Worker.name, Payment.id)
     ).all()
     workers = list({worker.id: worker for worker, _, _ in rows}.values())
     days = {worker.id: count for worker, _, count in rows if count}

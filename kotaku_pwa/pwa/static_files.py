@@ -76,4 +76,3 @@ def _send(response, body, encoding):
     etag, weak = response.get_etag()
     if etag:  # another body, another validator
         response.set_etag(f"{etag}-{encoding}", weak=weak)
-
