@@ -34,7 +34,13 @@ def fake_wrk(monkeypatch):
 
 def test_wrk_figures_are_read_in_milliseconds(fake_wrk):
     fake_wrk(WRK_OUTPUT)
-    assert pages.wrk("http://x/", 5) == {"rps": 200.5, "p90_ms": 0.85, "p99_ms": 1200.0}
+    figures = {"rps": 200.5, "p90_ms": 0.85, "p99_ms": 1200.0, "socket_errors": 0}
+    assert pages.wrk("http://x/", 5) == figures
+
+
+def test_dropped_connections_are_counted(fake_wrk):
+    fake_wrk(WRK_OUTPUT + "  Socket errors: connect 0, read 186, write 0, timeout 2\n")
+    assert pages.wrk("http://x/", 5)["socket_errors"] == 188
 
 
 def test_a_run_with_error_answers_gives_no_figures(fake_wrk):
