@@ -83,10 +83,24 @@ def create_app(test_config=None):
         payments,
         pwa,
         sync,
+        verification,
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, payments, meetings, conflicts, dashboard, sync, pwa):
+    for module in (
+        auth,
+        home,
+        org,
+        workers,
+        attendance,
+        payments,
+        meetings,
+        conflicts,
+        verification,
+        dashboard,
+        sync,
+        pwa,
+    ):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -6,7 +6,7 @@ from . import db
 from .models import AuditLog
 
 
-def log(action, object_kind, object_id=None, kelurahan_id=None, user=None, **detail):
+def log(action, object_kind, object_id=None, kelurahan_id=None, user=None, ksm_id=None, **detail):
     """Add an audit entry to the current transaction (it commits with the change it describes)."""
     user = user or (current_user if current_user and current_user.is_authenticated else None)
     db.session.add(
@@ -16,6 +16,7 @@ def log(action, object_kind, object_id=None, kelurahan_id=None, user=None, **det
             object_kind=object_kind,
             object_id=object_id,
             kelurahan_id=kelurahan_id,
+            ksm_id=ksm_id,
             detail=detail,
         )
     )

@@ -18,6 +18,7 @@ CAPABILITIES = {
     "record_health": "record health-protocol checks",
     "pay": "pay wages and reverse payments",
     "review": "verify, resolve conflicts, export the kota's figures",
+    "verify": "verify or return a KSM's pay period (the verification form)",
     "admin": "manage the reference data and the user accounts",
 }
 # The record kind each form-opening capability writes: the roles holding it are the kind's writers
@@ -27,6 +28,7 @@ CAPABILITY_KINDS = {
     "record_meetings": "meeting",
     "record_health": "health_check",
     "pay": "payment",
+    "verify": "verification",
 }
 
 MAX_NAV_ITEMS = 5  # what fits the bottom bar of a 360 px field phone
@@ -134,7 +136,8 @@ ROLES = {
             nav=(HOME, NavItem("conflicts.index", "Konflik"), OUTBOX),
             offline=("home.index", "pwa.outbox"),
             offline_per_ksm=("attendance.day", "workers.index"),
-            may=frozenset({"review"}),
+            may=frozenset({"review", "verify"}),
+            writes=frozenset({"verification"}),
         ),
         Role(
             name="admin",
@@ -152,7 +155,16 @@ ROLES = {
             offline_per_ksm=("attendance.day", "workers.index", "workers.new"),
             may=frozenset(CAPABILITIES),
             writes=frozenset(
-                {"worker", "meeting", "attendance", "health_check", "payment", "tranche", "spending"}
+                {
+                    "worker",
+                    "meeting",
+                    "attendance",
+                    "health_check",
+                    "payment",
+                    "tranche",
+                    "spending",
+                    "verification",
+                }
             ),
         ),
     )

@@ -37,6 +37,7 @@ def init_app(app):
         # Dates in the programme's timezone (formatting.py stays free of Flask).
         tanggal=lambda value: formatting.tanggal(value, _timezone(app)),
         tanggal_pendek=lambda value: formatting.tanggal_pendek(value, _timezone(app)),
+        waktu=lambda value: formatting.waktu(value, _timezone(app)),
         mask_nik=formatting.mask_nik,
         mask_phone=formatting.mask_phone,
     )

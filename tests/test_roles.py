@@ -62,7 +62,7 @@ def test_kinds_written_per_role():
     # SPEC.md, sync protocol: who writes which record kind.
     assert kinds_written("fasilitator") == {"worker", "meeting", "attendance", "health_check"}
     assert kinds_written("bendahara") == {"attendance", "health_check", "payment", "tranche", "spending"}
-    assert kinds_written("supervisor") == set()
+    assert kinds_written("supervisor") == {"verification"}  # SPEC: supervisors verify (issue 10)
     assert kinds_written("admin") == set(WRITERS)
     assert kinds_written("tamu") == set()
 
