@@ -74,6 +74,7 @@ def create_app(test_config=None):
 
     from . import (
         attendance,
+        audit,
         auth,
         conflicts,
         dashboard,
@@ -97,6 +98,7 @@ def create_app(test_config=None):
         meetings,
         conflicts,
         verification,
+        audit,
         dashboard,
         sync,
         pwa,

@@ -58,10 +58,13 @@ class Role:
     offline_per_ksm: tuple[str, ...] = ()
     may: frozenset = frozenset()
     writes: frozenset = frozenset()  # the record kinds it sends to /api/sync (SPEC.md, sync protocol)
+    # What does not fit the bottom bar: listed on the "Lainnya" page (home.more), which `nav` links.
+    more: tuple[NavItem, ...] = ()
 
 
 HOME = NavItem("home.index", "Beranda")
 OUTBOX = NavItem("pwa.outbox", "Kotak keluar")
+MORE = NavItem("home.more", "Lainnya")
 
 ROLES = {
     role.name: role
@@ -133,7 +136,20 @@ ROLES = {
             label="Supervisor",
             scope="kota",
             home="home.index",
-            nav=(HOME, NavItem("conflicts.index", "Konflik"), OUTBOX),
+            # Mostly on a laptop, but the bar must fit a 360 px phone: five items, the rest on "Lainnya".
+            nav=(
+                HOME,
+                NavItem("dashboard.index", "Dasbor"),
+                NavItem("conflicts.index", "Konflik"),
+                MORE,
+                OUTBOX,
+            ),
+            more=(
+                NavItem("verification.index", "Verifikasi periode upah"),
+                NavItem("audit.index", "Jejak audit"),
+                NavItem("meetings.index", "Pertemuan dan tahapan"),
+                NavItem("dashboard.export_csv", "Ekspor CSV kelurahan"),
+            ),
             offline=("home.index", "pwa.outbox"),
             offline_per_ksm=("attendance.day", "workers.index"),
             may=frozenset({"review", "verify"}),

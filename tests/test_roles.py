@@ -240,7 +240,7 @@ def test_the_health_check_page_of_an_unknown_ksm_is_403_for_a_supervisor_404_for
 NAV = {
     "fasilitator": ["Beranda", "Pekerja", "Kehadiran", "Pertemuan", "Kotak keluar"],
     "bendahara": ["Beranda", "Kehadiran", "Upah", "Prokes", "Kotak keluar"],
-    "supervisor": ["Beranda", "Konflik", "Kotak keluar"],
+    "supervisor": ["Beranda", "Dasbor", "Konflik", "Lainnya", "Kotak keluar"],  # issue 10 item 10
     "admin": ["Beranda", "Pekerja", "Konflik", "Admin", "Kotak keluar"],
 }
 

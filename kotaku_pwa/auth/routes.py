@@ -29,6 +29,7 @@ def login():
             _start_session(db.session.execute(db.select(User).where(User.username == username)).scalar_one())
             db.session.commit()
             return redirect(_safe_next() or url_for("home.index"))
+        audit.log("login_failed", "user", username=username[:50])  # admin sees it on /audit
         db.session.commit()
         form.password.errors.append(error)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 400

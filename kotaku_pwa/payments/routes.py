@@ -138,6 +138,8 @@ def reverse(payment_id):
                 "payment",
                 payment.id,
                 payment.worker.ksm.kelurahan_id,
+                ksm_id=payment.ksm_id,
+                period_start=payment.period_start.isoformat(),
                 amount=payment.amount,
                 reason=reason,
             )

@@ -1,9 +1,14 @@
-"""The audit trail: one call wherever something is created, changed, verified, reversed or resolved."""
+"""The audit trail: one call wherever something is created, changed, verified, reversed or resolved,
+and the `/audit` page that shows it to supervisors (their kota) and admin. Records that phones send
+are logged by the sync engine, one entry per kind and KSM of a batch (sync/engine.py)."""
 
+from flask import Blueprint
 from flask_login import current_user
 
-from . import db
-from .models import AuditLog
+from .. import db
+from ..models import AuditLog
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 def log(action, object_kind, object_id=None, kelurahan_id=None, user=None, ksm_id=None, **detail):
@@ -20,3 +25,6 @@ def log(action, object_kind, object_id=None, kelurahan_id=None, user=None, ksm_i
             detail=detail,
         )
     )
+
+
+from . import routes  # noqa: E402,F401
