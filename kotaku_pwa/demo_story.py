@@ -2,10 +2,12 @@
 
 Coaching KSM with the six topics, then MP2K with the five outcomes, in the eight coaching kelurahan
 (each after a sosialisasi); sosialisasi and TIPP formation in the five DFAT kelurahan; a health check at
-every meeting and on the work site; the treasurer's first week of wages, signed, with one payment
-reversed and paid again; the supervisor's verified first week and returned second week; and one open
-conflict. Every record goes through `store_batch`, so the data is valid by construction, and has a
-uuid made from its natural key, so loading again finds each record stored (`duplicate`): idempotent.
+every meeting and on the work site; two more weeks of attendance in the treasurer's KSM, the first of
+them paid, signed, with one payment reversed and paid again, and verified by the supervisor, the
+second returned with a reason; and one open conflict. (The demo's first two weeks stay unpaid and
+open for people trying the app, and for the browser tests.) Every record goes through `store_batch`,
+so the data is valid by construction, and has a uuid made from its natural key, so loading again
+finds each record stored (`duplicate`): idempotent.
 """
 
 import math
@@ -45,11 +47,12 @@ PEOPLE = [
     ("Siti Hajar", "P", "warga"),
 ]
 TIPP_ROLES = ("ketua", "sekretaris", "bendahara", "anggota", "anggota", "anggota", "anggota")
-WEEK_1 = (date(2021, 4, 15), date(2021, 4, 21))
-WEEK_2 = (date(2021, 4, 22), date(2021, 4, 28))
+WEEK_1 = (date(2021, 4, 29), date(2021, 5, 5))  # the KSM's third week: paid and verified
+WEEK_2 = (date(2021, 5, 6), date(2021, 5, 12))  # its fourth week: returned
+DISPUTED = date(2021, 5, 11)
 RATES = {"pekerja": 76000, "tukang": 85000, "mandor": 95000}
 RETURN_REASON = (
-    "Foto daftar hadir kertas minggu ini belum dilampirkan, dan HOK Inaq Sumiati 27 April "
+    "Foto daftar hadir kertas minggu ini belum dilampirkan, dan HOK Inaq Sumiati 11 Mei "
     "berbeda dengan catatan bendahara. Mohon dicek dan dilengkapi."
 )
 
@@ -71,13 +74,14 @@ def load_story():
     for name in DFAT:
         _send(users["admin"], _dfat_meetings(_kelurahan(name)))
     ksm = _ksm("KSM Tanjung Karang 1")
+    _send(faskel, _attendance(ksm, WEEK_1[0], WEEK_2[1]))
     _send(faskel, _worksite_checks(ksm))
     _wages(ksm, users["bendahara"])
     _send(
         users["askot"],
         [
-            _verification(ksm, WEEK_1, "verified", None, "2021-04-24T10:00:00+08:00"),
-            _verification(ksm, WEEK_2, "returned", RETURN_REASON, "2021-04-30T10:00:00+08:00"),
+            _verification(ksm, WEEK_1, "verified", None, "2021-05-08T10:00:00+08:00"),
+            _verification(ksm, WEEK_2, "returned", RETURN_REASON, "2021-05-14T10:00:00+08:00"),
         ],
     )
     _send(users["bendahara"], [_disputed_day(ksm)], allowed=("created", "duplicate", "conflict"))
@@ -198,8 +202,33 @@ def _dfat_meetings(kelurahan):
     ]
 
 
+def _attendance(ksm, first, last):
+    """The facilitator's daily lists, Monday to Saturday: most workers present, a few absent."""
+    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
+    records, day = [], first
+    while day <= last:
+        if day.weekday() != 6:
+            for n, worker in enumerate(workers):
+                records.append(
+                    _record(
+                        "attendance",
+                        (worker.uuid, day),
+                        {
+                            "ksm_id": ksm.id,
+                            "worker_uuid": worker.uuid,
+                            "work_date": day.isoformat(),
+                            "present": (n + day.day) % 6 != 0,
+                        },
+                        day,
+                        hour=16,
+                    )
+                )
+        day += timedelta(days=1)
+    return records
+
+
 def _worksite_checks(ksm):
-    """The first week's work-site checks; one day a worker with fever was sent home."""
+    """The paid week's work-site checks; one day a worker with fever was sent home."""
     records, day = [], WEEK_1[0]
     while day <= WEEK_1[1]:
         if day.weekday() != 6:
@@ -208,7 +237,7 @@ def _worksite_checks(ksm):
                     Attendance.ksm_id == ksm.id, Attendance.work_date == day, Attendance.present.is_(True)
                 )
             )
-            fever = 1 if day == date(2021, 4, 19) else 0
+            fever = 1 if day == date(2021, 5, 3) else 0
             records.append(
                 _record(
                     "health_check",
@@ -242,7 +271,7 @@ def _worksite_checks(ksm):
 
 
 def _wages(ksm, bendahara):
-    """Week 1 paid on 22 April, each worker signing; one payment short by a day is reversed and paid
+    """The week paid on 6 May, each worker signing; one payment short by a day is reversed and paid
     again in full (a mistake is never edited away)."""
     workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
     hok = dict(
@@ -296,12 +325,12 @@ def _payment(ksm, worker, days, n, key="first"):
             "days": days,
             "daily_rate": rate,
             "amount": days * rate,
-            "paid_on": "2021-04-22",
+            "paid_on": "2021-05-06",
             "method": "cash",
             "reference": "",
             "signature": signature_png(n),
         },
-        "2021-04-22",
+        "2021-05-06",
         hour=11,
     )
 
@@ -322,7 +351,7 @@ def _verification(ksm, period, decision, reason, recorded_at):
 
 
 def _disputed_day(ksm):
-    """The treasurer's list says Inaq Sumiati was absent on 27 April; the facilitator's says present."""
+    """The treasurer's list and the facilitator's disagree about Inaq Sumiati on 11 May."""
     worker = db.session.execute(db.select(Worker).filter_by(ksm_id=ksm.id, name="Inaq Sumiati")).scalar_one()
     stored = db.session.execute(
         db.select(Attendance).filter_by(worker_id=worker.id, work_date=date(2021, 4, 27))
