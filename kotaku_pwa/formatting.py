@@ -36,18 +36,7 @@ def tanggal_pendek(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) 
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-
-
-def waktu(value: datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
-    """A stored moment (naive UTC) in the programme's time: `12 April 2021 14:05 WITA`."""
-    if value is None:
-        return ""
-    local = _local(value, zone)
-    return f"{tanggal_pendek(local, zone)} {local:%H:%M} {ZONE_NAMES.get(zone, zone)}"
-
-
-def _local(value, zone):
+def _local(value, zone=DEFAULT_TIMEZONE):
     """A datetime (stored as naive UTC, models.py) in timezone `zone`; dates as they are."""
     if not isinstance(value, datetime):
         return value

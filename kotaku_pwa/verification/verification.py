@@ -15,6 +15,9 @@ class VerificationKind(KsmRecordKind):
     name = "verification"
     model = Verification
     writers = writers_of("verification")
+    fields = frozenset(
+        {"ksm_id", "period_start", "period_end", "decision", "reason"}
+    )  # the data keys it knows; any other is refused
     # No domain key: every decision is kept, the latest one is the period's state (payments/locks.py).
     clash_reason = ""
 

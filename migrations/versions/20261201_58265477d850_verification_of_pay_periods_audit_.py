@@ -1,7 +1,7 @@
 """verification of pay periods; audit entries name their KSM
 
 Revision ID: 58265477d850
-Revises: a5ff54d7585b
+Revises: 6976103dff13
 Create Date: 2026-12-01 22:55:17.888206
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '58265477d850'
-down_revision = 'a5ff54d7585b'
+down_revision = '6976103dff13'
 branch_labels = None
 depends_on = None
 
