@@ -221,4 +221,4 @@ def test_the_supervisors_menu_reaches_dashboard_conflicts_audit_meetings_and_exp
 
 def test_roles_without_more_have_no_lainnya_page(demo, auth):
     auth.login("faskel")
-    assert auth.client.get("/more").status_code == 404
+    assert auth.client.get("/more").status_code == 403

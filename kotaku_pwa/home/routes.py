@@ -31,5 +31,5 @@ def more():
     """ "Lainnya": the role's menu entries that do not fit the bottom bar of a phone."""
     items = ROLES[current_user.role].more if current_user.role in ROLES else ()
     if not items:
-        abort(404)
+        abort(403)
     return render_template("home/more.html", items=items)
