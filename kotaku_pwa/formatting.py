@@ -36,7 +36,7 @@ def tanggal_pendek(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) 
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def _local(value, zone=DEFAULT_TIMEZONE):
+def _local(value, zone):
     """A datetime (stored as naive UTC, models.py) in timezone `zone`; dates as they are."""
     if not isinstance(value, datetime):
         return value
