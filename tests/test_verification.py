@@ -1,6 +1,8 @@
 """Verification of a KSM pay period (issue 10 item 4): the rules, the scope, what the field sees,
 and the lock a verified period puts on attendance and payments."""
 
+import csv
+import io
 from datetime import date
 from types import SimpleNamespace
 
@@ -254,3 +256,42 @@ def test_each_decision_is_a_line_of_the_audit_trail(demo, auth):
     assert (entry.ksm_id, entry.kelurahan_id) == (ksm.id, ksm.kelurahan_id)
     assert entry.detail["decision"] == "returned" and entry.detail["reason"] == REASON
     assert entry.user.username == "askot"
+
+
+# --- the figures of export.csv ----------------------------------------------------------------------
+
+
+def test_verified_and_returned_periods_per_kelurahan_count_each_periods_latest_decision(demo, auth):
+    from kotaku_pwa.payments.locks import period_counts
+
+    tk1 = ksm_one()
+    tk2 = db.session.execute(db.select(Ksm).filter_by(name="KSM Tanjung Karang 2")).scalar_one()
+    pagutan = db.session.execute(db.select(Ksm).filter_by(name="KSM Pagutan 1")).scalar_one()
+    week2 = ("2021-04-22", "2021-04-28")
+    send(
+        auth,
+        "askot",
+        decision(tk1.id, "returned", reason=REASON),
+        decision(tk1.id, "verified"),  # week 1 of TK1: returned, then verified → verified
+        decision(tk1.id, "returned", reason=REASON, start=week2[0], end=week2[1]),
+        decision(tk2.id, "verified"),
+        decision(tk2.id, "returned", reason=REASON),  # week 1 of TK2: verified, then returned → returned
+        decision(pagutan.id, "verified"),
+    )
+    counts = period_counts([tk1.kelurahan_id, pagutan.kelurahan_id])
+    assert counts == {
+        tk1.kelurahan_id: {"verified": 1, "returned": 2},
+        pagutan.kelurahan_id: {"verified": 1, "returned": 0},
+    }
+    assert period_counts([]) == {}
+    auth.login("askot")
+    rows = {
+        r["kelurahan"]: r
+        for r in csv.DictReader(io.StringIO(auth.client.get("/dashboard/export.csv").get_data(as_text=True)))
+    }
+    assert (rows["Tanjung Karang"]["verified_periods"], rows["Tanjung Karang"]["returned_periods"]) == (
+        "1",
+        "2",
+    )
+    assert (rows["Pagutan"]["verified_periods"], rows["Pagutan"]["returned_periods"]) == ("1", "0")
+    assert (rows["Bertais"]["verified_periods"], rows["Bertais"]["returned_periods"]) == ("0", "0")

@@ -6,8 +6,10 @@ payments for it are kept as conflicts for the supervisor instead of being stored
 verification (the highest id: the order the server received them); a later `returned` opens it again.
 """
 
+from sqlalchemy import func
+
 from .. import db
-from ..models import Verification
+from ..models import Ksm, Verification
 
 LOCKED = "Periode ini sudah diverifikasi supervisor; perubahan menunggu keputusan supervisor."
 
@@ -27,6 +29,22 @@ def period_states(ksm_ids) -> dict:
         return {}
     rows = db.session.scalars(db.select(Verification).where(Verification.ksm_id.in_(ids)))
     return latest(rows)
+
+
+def period_counts(kelurahan_ids) -> dict:
+    """{kelurahan_id: {"verified": n, "returned": n}}: the KSM pay periods of each kelurahan counted by
+    their latest decision (export.csv's verified_periods and returned_periods), in one query."""
+    latest_ids = db.select(func.max(Verification.id)).group_by(Verification.ksm_id, Verification.period_start)
+    rows = db.session.execute(
+        db.select(Ksm.kelurahan_id, Verification.decision, func.count(Verification.id))
+        .join(Ksm, Verification.ksm_id == Ksm.id)
+        .where(Verification.id.in_(latest_ids), Ksm.kelurahan_id.in_(list(kelurahan_ids)))
+        .group_by(Ksm.kelurahan_id, Verification.decision)
+    )
+    counts = {}
+    for kelurahan_id, decision, count in rows:
+        counts.setdefault(kelurahan_id, {"verified": 0, "returned": 0})[decision] = count
+    return counts
 
 
 def returned_periods(ksm_ids) -> dict:
