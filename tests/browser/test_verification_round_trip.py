@@ -8,7 +8,7 @@ from datetime import date
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, User, Verification, Worker
 
-from .conftest import PHONE, sign_in, wait_synced
+from .conftest import PHONE, sign_in, unsent, until, wait_synced
 
 REASON = "HOK 17 April belum dicatat, mohon dilengkapi"
 
@@ -116,3 +116,25 @@ def test_return_correct_verify(browser, server, fresh_ksm, console):
     finally:
         supervisor_context.close()
         field_context.close()
+
+
+def test_a_decision_saved_offline_reaches_the_server_once(page, context, server, fresh_ksm):
+    ksm_id, period = fresh_ksm["id"], "2021-04-22"
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "askot")
+    page.goto(f"/payments/{ksm_id}/{period}")
+    context.set_offline(True)
+    page.fill("#verification-reason", REASON)
+    page.click("[data-decide='returned']")
+    until(page, "() => document.querySelector('[data-form-status]').textContent.includes('tersimpan di HP')")
+    assert unsent(page) == 1
+    assert _decisions(server, ksm_id) == []
+    context.set_offline(False)
+    page.evaluate("Outbox.sync({force: true})")
+    wait_synced(page)
+    page.evaluate("Outbox.sync({force: true})")  # a second send changes nothing
+    wait_synced(page)
+    assert unsent(page) == 0
+    assert _decisions(server, ksm_id) == [("returned", REASON)]
+    page.reload()
+    assert REASON in page.inner_text("[data-returned]")
