@@ -3,7 +3,7 @@
 from ..models import Verification
 from ..payments.locks import remember_decision
 from ..records.fields import New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 from ..wages import pay_periods
 
@@ -15,9 +15,7 @@ class VerificationKind(KsmRecordKind):
     name = "verification"
     model = Verification
     writers = writers_of("verification")
-    fields = frozenset(
-        {"ksm_id", "period_start", "period_end", "decision", "reason"}
-    )  # the data keys it knows; any other is refused
+    fields = known_fields("ksm_id period_start period_end decision reason")
     # No domain key: every decision is kept, the latest one is the period's state (payments/locks.py).
     clash_reason = ""
 
