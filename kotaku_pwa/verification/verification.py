@@ -8,7 +8,6 @@ from ..roles import writers_of
 from ..wages import pay_periods
 
 DECISIONS = ("verified", "returned")
-DECISION_LABELS = {"verified": "diverifikasi", "returned": "dikembalikan"}
 
 
 class VerificationKind(KsmRecordKind):
