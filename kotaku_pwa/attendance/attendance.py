@@ -5,6 +5,7 @@ from datetime import date
 from .. import db
 from ..database import one_of
 from ..models import Attendance, Worker
+from ..payments.locks import locked_reason
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
@@ -39,6 +40,9 @@ class AttendanceKind(KsmRecordKind):
             raise
         if r.errors:
             return None, None
+        locked = locked_reason(batch, ksm.id, day)
+        if locked:  # a day of a verified period: never applied silently
+            raise Held(*locked)
         row = New(
             Attendance, ksm_id=ksm.id, worker_id=worker.id, worker=worker, work_date=day, present=present
         )
@@ -62,6 +66,10 @@ class AttendanceKind(KsmRecordKind):
     def remember(self, row, batch):
         """Payments later in the batch count this day's HOK (payments/payment.py)."""
         batch.new_attendance.append(row)
+
+    def audit_detail(self, row) -> dict:
+        """One line of the trail per KSM and day: what the facilitator saved in one tap."""
+        return {"work_date": row.work_date.isoformat()}
 
     def keep_incoming(self, conflict, existing, incoming):
         """The stored day takes the incoming present/absent."""
