@@ -13,6 +13,9 @@ def init_app(app):
     app.cli.add_command(demo)
     app.cli.add_command(generate)
     app.cli.add_command(create_user)
+    from .dashboard.rollups import rollups_cli
+
+    app.cli.add_command(rollups_cli)
 
 
 @click.command()

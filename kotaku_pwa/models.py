@@ -146,6 +146,8 @@ class User(UserMixin, db.Model):
     kota_id: Mapped[int | None] = mapped_column(ForeignKey("kota.id"))
     ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the user's phone last sent records (the supervisor's "last sync per facilitator").
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     kota: Mapped[Kota | None] = relationship()
     ksm: Mapped[Ksm | None] = relationship()
@@ -248,6 +250,18 @@ class Attendance(SyncedRecord, db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
 
     worker: Mapped[Worker] = relationship()
+
+
+class HokDaily(db.Model):
+    """Present HOK per KSM, day and wage category: a rollup of attendance that the database keeps
+    in the same transaction as every attendance write (triggers of dashboard/rollups.py), so the
+    dashboard reads a few thousand rows instead of millions."""
+
+    __tablename__ = "hok_daily"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    work_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(10), primary_key=True)
+    present: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Payment(SyncedRecord, db.Model):
