@@ -9,6 +9,7 @@ from .. import db, stages, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, may
 from ..models import Kecamatan, Kelurahan, Payment, Worker
 from ..payments.queries import standing_payments
+from ..safetext import cell
 from ..workdays import today
 from . import bp, charts, figures, xlsx
 from .filters import PAGE_SIZE, SORTS, parse, sort_key
@@ -161,7 +162,11 @@ def export_csv():
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=figures.COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(figures.export_row(k) for k in sorted(rows, key=lambda k: (k.kota, k.name)))
+    # Names typed by people reach the file: none may start a formula in a spreadsheet.
+    writer.writerows(
+        {key: cell(value) for key, value in figures.export_row(k).items()}
+        for k in sorted(rows, key=lambda k: (k.kota, k.name))
+    )
     return Response(
         out.getvalue(),
         mimetype="text/csv",

@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..formatting import tanggal_pendek
+from ..safetext import cells
 
 RUPIAH = '"Rp" #,##0'
 PERCENT = "0%"
@@ -37,12 +38,6 @@ COLUMNS = (
     ("Periode dikembalikan", 10, "0", lambda k: k.returned_periods),
     ("Perlu perhatian", 30, None, lambda k: "; ".join(k.attention)),
 )
-TEXT_COLUMNS = {"Kota", "Kecamatan", "Kelurahan", "Perlu perhatian"}
-
-
-def _text(value):
-    """The one place names typed in the field pass on their way into a cell."""
-    return value
 
 
 def workbook(rows, filters, today) -> bytes:
@@ -64,7 +59,8 @@ def workbook(rows, filters, today) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for k in rows:
-        sheet.append([_text(c[3](k)) if c[0] in TEXT_COLUMNS else c[3](k) for c in COLUMNS])
+        # Names typed by people reach the file: none may start a formula (safetext.cell).
+        sheet.append(cells(c[3](k) for c in COLUMNS))
     last_row = sheet.max_row
     for i, (_, width, number_format, _) in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)

@@ -1,7 +1,7 @@
 """hok_daily rollup and last sync per user
 
 Revision ID: b684abc104a4
-Revises: a5ff54d7585b
+Revises: 6976103dff13
 Create Date: 2026-12-01 22:54:00.078644
 
 """
@@ -13,7 +13,7 @@ from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
 
 # revision identifiers, used by Alembic.
 revision = 'b684abc104a4'
-down_revision = 'a5ff54d7585b'
+down_revision = '6976103dff13'
 branch_labels = None
 depends_on = None
 
