@@ -222,7 +222,11 @@ class SyncedRecord:
 
 
 class Worker(SyncedRecord, db.Model):
-    __table_args__ = (UniqueConstraint("nik", "season", name="uq_worker_nik_season"),)
+    __table_args__ = (
+        UniqueConstraint("nik", "season", name="uq_worker_nik_season"),
+        # The dashboard counts workers and women per KSM from this index alone.
+        Index("ix_worker_ksm_gender", "ksm_id", "gender"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
     nik: Mapped[str] = mapped_column(String(16))
@@ -265,6 +269,18 @@ class HokDaily(db.Model):
     work_date: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(10), primary_key=True)
     present: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaidPeriod(db.Model):
+    """Wages paid per KSM and pay period, net of reversals, and how many of those payments carry
+    neither signature nor photo: a rollup of payment and payment_reversal kept by triggers
+    (dashboard/rollups.py), like hok_daily."""
+
+    __tablename__ = "paid_period"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    paid: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Payment(SyncedRecord, db.Model):

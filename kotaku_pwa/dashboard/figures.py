@@ -23,6 +23,7 @@ from ..models import (
     Kota,
     Ksm,
     Meeting,
+    PaidPeriod,
     Payment,
     PaymentReversal,
     ProgrammeYear,
@@ -168,13 +169,13 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
         )
     }
     in_ksm = [Ksm.kelurahan_id.in_(ids)]
-    for ksm_id, n, women in db.session.execute(
-        db.select(Worker.ksm_id, func.count(Worker.id), func.sum(case((Worker.gender == "P", 1), else_=0)))
-        .join(Ksm, Worker.ksm_id == Ksm.id)
-        .where(*in_ksm)
-        .group_by(Worker.ksm_id)
+    for ksm_id, gender, n in db.session.execute(
+        db.select(Worker.ksm_id, Worker.gender, func.count())
+        .where(Worker.ksm_id.in_(figures))
+        .group_by(Worker.ksm_id, Worker.gender)
     ):
-        figures[ksm_id].workers, figures[ksm_id].women = n, int(women or 0)
+        figures[ksm_id].workers += n
+        figures[ksm_id].women += n if gender == "P" else 0
     for ksm_id, day, hok, due in db.session.execute(
         db.select(
             HokDaily.ksm_id,
@@ -192,16 +193,11 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
         f = figures[ksm_id]
         f.hok_by_day[day], f.due_by_day[day] = int(hok), int(due)
     paid = defaultdict(dict)
+    # paid_period holds the payments not reversed (rollups.py; equal to a recount with not_reversed).
     for ksm_id, start, amount, n_flagged in db.session.execute(
-        db.select(
-            Payment.ksm_id,
-            Payment.period_start,
-            func.sum(Payment.amount),
-            func.sum(case((flagged(), 1), else_=0)),
+        db.select(PaidPeriod.ksm_id, PaidPeriod.period_start, PaidPeriod.paid, PaidPeriod.flagged).where(
+            PaidPeriod.ksm_id.in_(figures), *_between(PaidPeriod.period_start, period)
         )
-        .join(Ksm, Payment.ksm_id == Ksm.id)
-        .where(*in_ksm, not_reversed(), *_between(Payment.period_start, period))
-        .group_by(Payment.ksm_id, Payment.period_start)
     ):
         paid[ksm_id][start] = int(amount)
         figures[ksm_id].payments_flagged += int(n_flagged)
@@ -214,7 +210,7 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
         ):
             setattr(figures[ksm_id], attr, int(amount))
     for check in _checks(HealthCheck.ksm_id.in_(figures), period):
-        figures[check.ksm_id].checks.append(protocol.compliance(check))
+        figures[check.ksm_id].checks += [protocol.compliance(check)] * check.n
     for ksm_id, n in db.session.execute(
         db.select(Meeting.ksm_id, func.count(Meeting.id))
         .where(Meeting.ksm_id.in_(figures), *_between(Meeting.held_on, period))
@@ -239,10 +235,8 @@ def _settle(f: KsmFigures, paid_by_start: dict, today: date):
 
 
 _CHECK_COLUMNS = (
-    "id",
     "kelurahan_id",
     "ksm_id",
-    "checked_on",
     "setting",
     "people_present",
     "masks_worn",
@@ -258,10 +252,12 @@ _CHECK_COLUMNS = (
 
 
 def _checks(condition, period):
-    """Health checks as plain rows (what protocol.compliance reads)."""
+    """Health checks as plain rows (what protocol.compliance reads), alike ones counted once (`n`)."""
     columns = [getattr(HealthCheck, c) for c in _CHECK_COLUMNS]
     return db.session.execute(
-        db.select(*columns).where(condition, *_between(HealthCheck.checked_on, period))
+        db.select(*columns, func.count().label("n"))
+        .where(condition, *_between(HealthCheck.checked_on, period))
+        .group_by(*columns)
     ).all()
 
 
@@ -397,7 +393,7 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
     for check in _checks(HealthCheck.kelurahan_id.in_(ids), period):
-        result[check.kelurahan_id].checks.append(protocol.compliance(check))
+        result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
     for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
         result[kelurahan_id].meetings = n
     for kelurahan_id, n in _count(HealthCheck, HealthCheck.kelurahan_id, ids, HealthCheck.checked_on, period):
@@ -531,7 +527,39 @@ def ksm_meetings(ksm_id) -> list:
 
 def ksm_checks(ksm_id) -> list:
     """(check, compliance %) of the KSM's health checks, newest first."""
-    rows = _checks(HealthCheck.ksm_id == ksm_id, None)
+    rows = db.session.scalars(db.select(HealthCheck).where(HealthCheck.ksm_id == ksm_id)).all()
     return [
         (c, protocol.compliance(c)) for c in sorted(rows, key=lambda c: (c.checked_on, c.id), reverse=True)
     ]
+
+
+# --- The charts' series over a whole scope ------------------------------------------------------
+
+
+def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
+    """(day, HOK, wages due) per day over these kelurahan, in day order."""
+    return db.session.execute(
+        db.select(
+            HokDaily.work_date,
+            func.sum(HokDaily.present),
+            func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
+        )
+        .join(Ksm, HokDaily.ksm_id == Ksm.id)
+        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
+        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
+        .join(Kota, Kecamatan.kota_id == Kota.id)
+        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_between(HokDaily.work_date, period))
+        .group_by(HokDaily.work_date)
+        .order_by(HokDaily.work_date)
+    ).all()
+
+
+def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
+    """(first day of a pay period, wages paid) over these kelurahan, in day order."""
+    return db.session.execute(
+        db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
+        .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
+        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
+        .group_by(PaidPeriod.period_start)
+        .order_by(PaidPeriod.period_start)
+    ).all()

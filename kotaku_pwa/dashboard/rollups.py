@@ -1,18 +1,21 @@
-"""The HOK rollup (hok_daily): present days per KSM, day and wage category, kept by the database.
+"""The rollups the dashboard reads, kept by the database: hok_daily (present days per KSM, day and
+wage category) and paid_period (wages paid per KSM and pay period, net of reversals, and payments
+made without signature or photo).
 
 At a national season attendance holds millions of rows; counting them for every dashboard view
 would take seconds. Triggers on `attendance` (insert, update, delete) and on `worker` (a corrected
 category) adjust hok_daily in the same transaction as the write, whatever path writes it: the sync
 engine's multi-row INSERT, a supervisor keeping an incoming record, `flask generate`, a correction.
-`flask rollups rebuild` recounts it from attendance; tests/test_dashboard_rollups.py checks that the
-kept figures equal a recount.
+Payments are never edited: triggers on payment (insert, delete) and payment_reversal (insert,
+delete) keep paid_period. `flask rollups rebuild` recounts both; tests/test_dashboard_rollups.py
+checks that the kept figures equal a recount after every kind of write.
 """
 
 import click
-from sqlalchemy import event, func, text
+from sqlalchemy import case, event, func, text
 
 from .. import db
-from ..models import Attendance, HokDaily, Worker
+from ..models import Attendance, HokDaily, PaidPeriod, Payment, Worker
 
 _UPSERT = (
     "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
@@ -36,6 +39,28 @@ _MOVE_IN = (
 )
 
 
+_FLAG = "CASE WHEN {p}.signature IS NULL AND {p}.photo IS NULL THEN 1 ELSE 0 END"
+_PAY = (
+    "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
+    "VALUES (NEW.ksm_id, NEW.period_start, NEW.amount, " + _FLAG.format(p="NEW") + ") "
+    "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
+    "flagged = paid_period.flagged + excluded.flagged"
+)
+
+
+def _unpay(payment_id, sign, extra=""):
+    """Take a payment out of (sign '-') or back into (sign '+') its period's totals."""
+    one = "(SELECT {} FROM payment WHERE id = " + payment_id + ")"
+    return (
+        f"UPDATE paid_period SET paid = paid {sign} {one.format('amount')}, "
+        f"flagged = flagged {sign} {one.format(_FLAG.format(p='payment'))} "
+        f"WHERE ksm_id = {one.format('ksm_id')} AND period_start = {one.format('period_start')}{extra}"
+    )
+
+
+_STANDING = " AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = OLD.id)"
+
+
 def _sqlite_ddl():
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
     old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
@@ -49,6 +74,13 @@ def _sqlite_ddl():
         "CREATE TRIGGER IF NOT EXISTS hok_daily_worker AFTER UPDATE OF category ON worker "
         f"WHEN OLD.category <> NEW.category BEGIN {_MOVE_OUT.format(true='')}; "
         f"{_MOVE_IN.format(true='')}; END",
+        f"CREATE TRIGGER IF NOT EXISTS paid_period_insert AFTER INSERT ON payment BEGIN {_PAY}; END",
+        "CREATE TRIGGER IF NOT EXISTS paid_period_delete BEFORE DELETE ON payment "
+        f"BEGIN {_unpay('OLD.id', '-', _STANDING)}; END",
+        "CREATE TRIGGER IF NOT EXISTS paid_period_reversal AFTER INSERT ON payment_reversal "
+        f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
+        "CREATE TRIGGER IF NOT EXISTS paid_period_unreversal AFTER DELETE ON payment_reversal "
+        f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
     ]
 
 
@@ -70,18 +102,37 @@ def _postgresql_ddl():
         "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
         "CREATE TRIGGER hok_daily_worker AFTER UPDATE OF category ON worker FOR EACH ROW "
         "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
+        "CREATE OR REPLACE FUNCTION paid_period_payment() RETURNS trigger AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {_PAY}; RETURN NULL; END IF; "
+        f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD; END $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS paid_period_insert ON payment",
+        "CREATE TRIGGER paid_period_insert AFTER INSERT ON payment FOR EACH ROW "
+        "EXECUTE FUNCTION paid_period_payment()",
+        "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
+        "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
+        "EXECUTE FUNCTION paid_period_payment()",
+        "CREATE OR REPLACE FUNCTION paid_period_reversal() RETURNS trigger AS $$ BEGIN "
+        f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-')}; "
+        f"ELSE {_unpay('OLD.payment_id', '+')}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
+        "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
+        "EXECUTE FUNCTION paid_period_reversal()",
     ]
 
 
 DROP = {
-    "sqlite": [
-        f"DROP TRIGGER IF EXISTS hok_daily_{name}" for name in ("insert", "update", "delete", "worker")
-    ],
+    "sqlite": [f"DROP TRIGGER IF EXISTS hok_daily_{n}" for n in ("insert", "update", "delete", "worker")]
+    + [f"DROP TRIGGER IF EXISTS paid_period_{n}" for n in ("insert", "delete", "reversal", "unreversal")],
     "postgresql": [
         "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",
         "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
         "DROP FUNCTION IF EXISTS hok_daily_attendance()",
         "DROP FUNCTION IF EXISTS hok_daily_worker()",
+        "DROP TRIGGER IF EXISTS paid_period_insert ON payment",
+        "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
+        "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
+        "DROP FUNCTION IF EXISTS paid_period_payment()",
+        "DROP FUNCTION IF EXISTS paid_period_reversal()",
     ],
 }
 
@@ -113,11 +164,31 @@ def recount():
     )
 
 
+def recount_paid():
+    """The select of paid_period's rows counted from the payments that stand."""
+    from .figures import flagged, not_reversed
+
+    return (
+        db.select(
+            Payment.ksm_id,
+            Payment.period_start,
+            func.sum(Payment.amount),
+            func.sum(case((flagged(), 1), else_=0)),
+        )
+        .where(not_reversed())
+        .group_by(Payment.ksm_id, Payment.period_start)
+    )
+
+
 def rebuild():
-    """Recount hok_daily from attendance (after a bulk load without triggers, or to repair)."""
+    """Recount the rollups from attendance and payments (after a bulk load, or to repair)."""
     db.session.execute(db.delete(HokDaily))
     db.session.execute(
         db.insert(HokDaily).from_select(["ksm_id", "work_date", "category", "present"], recount())
+    )
+    db.session.execute(db.delete(PaidPeriod))
+    db.session.execute(
+        db.insert(PaidPeriod).from_select(["ksm_id", "period_start", "paid", "flagged"], recount_paid())
     )
 
 
@@ -131,5 +202,5 @@ def rebuild_command():
     """Recount hok_daily from attendance."""
     rebuild()
     db.session.commit()
-    rows = db.session.scalar(db.select(func.count()).select_from(HokDaily))
-    click.echo(f"hok_daily dihitung ulang: {rows} baris.")
+    rows = [db.session.scalar(db.select(func.count()).select_from(m)) for m in (HokDaily, PaidPeriod)]
+    click.echo(f"Dihitung ulang: hok_daily {rows[0]} baris, paid_period {rows[1]} baris.")

@@ -60,7 +60,7 @@ def index():
         kecamatan=kecamatan,
         sorts=SORTS,
         totals=_totals(rows),
-        charts=_overview_charts(rows, shown),
+        charts=_overview_charts(rows, shown, filters.period),
     )
 
 
@@ -69,32 +69,29 @@ def _totals(rows):
     return {key: sum(getattr(k, key) for k in rows) for key in keys}
 
 
-def _weeks(ksms):
-    """(week label, paid, due) per week of work, over these KSMs (a week starts on Monday)."""
+def _monday(day):
+    return day - timedelta(days=day.weekday())
+
+
+def _series(ids, period):
+    """(HOK per day, (paid, due) per week) over these kelurahan, for the charts (a week from Monday)."""
+    days = figures.daily_totals(ids, period)
     due, paid = defaultdict(int), defaultdict(int)
-    for f in ksms:
-        for day, amount in f.due_by_day.items():
-            due[day - timedelta(days=day.weekday())] += amount
-        for start, _end, _due, amount, _owed in f.periods:
-            paid[start - timedelta(days=start.weekday())] += amount
-    weeks = sorted(set(due) | set(paid))
-    return [(w.strftime("%d/%m"), paid[w], due[w]) for w in weeks]
+    for day, _hok, amount in days:
+        due[_monday(day)] += int(amount)
+    for start, amount in figures.paid_totals(ids, period):
+        paid[_monday(start)] += int(amount)
+    hok = [(day.strftime("%d/%m"), int(n)) for day, n, _ in days]
+    weeks = [(w.strftime("%d/%m"), paid[w], due[w]) for w in sorted(set(due) | set(paid))]
+    return hok, weeks
 
 
-def _hok_days(ksms):
-    hok = defaultdict(int)
-    for f in ksms:
-        for day, n in f.hok_by_day.items():
-            hok[day] += n
-    return [(day.strftime("%d/%m"), hok[day]) for day in sorted(hok)]
-
-
-def _overview_charts(rows, shown):
-    ksms = [f for k in rows for f in k.ksms]
+def _overview_charts(rows, shown, period):
+    hok, weeks = _series([k.id for k in rows], period)
     target = shown[0].target if shown else 70
     return {
-        "hok": charts.columns(_hok_days(ksms)),
-        "weeks": charts.columns(_weeks(ksms), series=2),
+        "hok": charts.columns(hok),
+        "weeks": charts.columns(weeks, series=2),
         "share": charts.hbars([(k.name, k.wage_share_percent) for k in shown], target=target),
         "compliance": charts.hbars([(k.name, k.compliance) for k in shown]),
         "stages": charts.hbars(figures.stage_counts(rows), top=charts.nice_top(max(len(rows), 1))),
@@ -110,14 +107,15 @@ def kelurahan(kelurahan_id):
     place = get_kelurahan(kelurahan_id)
     _, filters, _ = _in_scope()
     k = figures.kelurahan_figures([place.id], _today(), filters.period)[0]
+    hok, weeks = _series([place.id], filters.period)
     return render_template(
         "dashboard/kelurahan.html",
         k=k,
         stage_labels=stages.LABELS,
         filters=filters,
         charts={
-            "hok": charts.columns(_hok_days(k.ksms)),
-            "weeks": charts.columns(_weeks(k.ksms), series=2),
+            "hok": charts.columns(hok),
+            "weeks": charts.columns(weeks, series=2),
             "share": charts.hbars([(f.name, f.wage_share_percent) for f in k.ksms], target=k.target),
         },
     )
