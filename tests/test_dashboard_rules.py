@@ -63,10 +63,8 @@ def test_hbars_place_the_target_line():
 
 
 def test_filters_read_well_formed_values():
-    f = parse(
-        {"kecamatan": "3", "program": "dfat", "dari": "2021-04-01", "sampai": "2021-04-30", "urut": "hok"},
-        {3},
-    )
+    args = {"kecamatan": "3", "program": "dfat", "dari": "2021-04-01", "sampai": "2021-04-30", "urut": "hok"}
+    f = parse(args, {3})
     assert (f.kecamatan_id, f.programme, f.sort, f.messages) == (3, "DFAT", "hok", [])
     assert f.period == (date(2021, 4, 1), date(2021, 4, 30))
     assert f.query(halaman=2) == {**args, "kecamatan": 3, "program": "DFAT", "halaman": 2}
