@@ -153,8 +153,14 @@ def test_figures_worked_by_hand(place):
     assert k.attention == []
     [f] = k.ksms
     assert f.periods[0] == (*WEEK1, 503_000, 503_000, 0)
-    assert f.hok_by_day == {date(2021, 4, 15): 3, date(2021, 4, 16): 2, date(2021, 4, 19): 1}
-    assert f.due_by_day[date(2021, 4, 15)] == 76_000 + 90_000 + 95_000
+    assert f.hok_by_period == {WEEK1[0]: 6}
+    days = figures.ksm_days(f.id)
+    assert [(d, n) for d, n, _ in days] == [
+        (date(2021, 4, 15), 3),
+        (date(2021, 4, 16), 2),
+        (date(2021, 4, 19), 1),
+    ]
+    assert days[0][2] == 76_000 + 90_000 + 95_000
 
 
 def test_unpaid_week_is_late_and_needs_attention(place):
@@ -472,3 +478,19 @@ def test_names_that_look_like_formulas_stay_text(two_kota, client):
     assert "'=HYPERLINK(1)" in text
     sheet = load_workbook(io.BytesIO(client.get("/dashboard/export.xlsx").data)).active
     assert sheet.cell(row=5, column=3).value == "'=HYPERLINK(1)"
+
+
+@pytest.mark.parametrize(
+    "pay_period, expected", [("weekly", [6, 1, 1]), ("biweekly", [7, 1]), ("daily", None)]
+)
+def test_hok_and_wages_fall_in_their_pay_period(place, pay_period, expected):
+    ksm, andi = place["ksm"], place["workers"][0]
+    ksm.pay_period = pay_period
+    _present(ksm, andi, place["user"], date(2021, 4, 22), date(2021, 4, 29))
+    db.session.commit()
+    [f] = _figures_of(place).ksms
+    if expected is None:  # one period per day: as many as the days worked
+        expected = [3, 2, 1, 1, 1]
+    assert [f.hok_by_period[start] for start in sorted(f.hok_by_period)] == expected
+    assert all(start in [p[0] for p in f.periods] for start in f.hok_by_period)
+    assert sum(p[2] for p in f.periods) == f.wages_due == 503_000 + 2 * 76_000

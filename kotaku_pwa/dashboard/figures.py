@@ -9,9 +9,9 @@ in force (`rate_in_force_sql`, the SQL twin of wages.rates_in_force), "not rever
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import Integer, case, cast, func
 
 from .. import db, ledger, protocol, stages
 from ..models import (
@@ -33,7 +33,7 @@ from ..models import (
     Worker,
     user_kelurahan,
 )
-from ..vocabulary import WAGE_CATEGORIES
+from ..vocabulary import PERIOD_DAYS, WAGE_CATEGORIES
 from ..wages import DEFAULT_WAGE_SHARE_TARGET, pay_periods, wage_share
 
 LOW_COMPLIANCE = 80  # percent: below this a kelurahan needs attention
@@ -125,8 +125,8 @@ class KsmFigures:
     checks: list = field(default_factory=list)  # compliance of each health check, 0–100
     meetings: int = 0
     periods: list = field(default_factory=list)  # ledger.period_balances rows
-    hok_by_day: dict = field(default_factory=dict)  # day → HOK
-    due_by_day: dict = field(default_factory=dict)
+    hok_by_period: dict = field(default_factory=dict)  # first day of a pay period → HOK
+    due_by_period: dict = field(default_factory=dict)  # first day of a pay period → rupiah
 
     @property
     def absorbed(self):
@@ -154,6 +154,44 @@ def _between(column, period):
     return [column.between(*period)] if period else []
 
 
+_HOK_SUMS = (
+    func.sum(HokDaily.present),
+    func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
+)
+
+
+def _hok_rows(condition, period):
+    """hok_daily joined to what the rate in force reads (KSM and kota), for a condition on Ksm."""
+    return (
+        db.select(HokDaily.ksm_id)
+        .join(Ksm, HokDaily.ksm_id == Ksm.id)
+        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
+        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
+        .join(Kota, Kecamatan.kota_id == Kota.id)
+        .where(condition, *_between(HokDaily.work_date, period))
+    )
+
+
+def _period_number():
+    """SQL: which pay period of its KSM a hok_daily day falls in (0 for the first)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        days = cast(func.julianday(HokDaily.work_date) - func.julianday(Ksm.start_date), Integer)
+    else:
+        days = HokDaily.work_date - Ksm.start_date  # PostgreSQL: date − date is a whole number of days
+    length = case(*[(Ksm.pay_period == p, n) for p, n in PERIOD_DAYS.items()], else_=7)
+    return (days // length).label("period_number")
+
+
+def ksm_days(ksm_id) -> list[tuple]:
+    """(day, HOK, wages due) of one KSM, in day order."""
+    return db.session.execute(
+        _hok_rows(Ksm.id == ksm_id, None)
+        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
+        .group_by(HokDaily.work_date)
+        .order_by(HokDaily.work_date)
+    ).all()
+
+
 def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
     """KSM id → KsmFigures for the KSMs of these kelurahan; `period` (first, last day) narrows HOK,
     wages, money and checks to it."""
@@ -176,22 +214,18 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
     ):
         figures[ksm_id].workers += n
         figures[ksm_id].women += n if gender == "P" else 0
-    for ksm_id, day, hok, due in db.session.execute(
-        db.select(
-            HokDaily.ksm_id,
-            HokDaily.work_date,
-            func.sum(HokDaily.present),
-            func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
-        )
-        .join(Ksm, HokDaily.ksm_id == Ksm.id)
-        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
-        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
-        .join(Kota, Kecamatan.kota_id == Kota.id)
-        .where(*in_ksm, *_between(HokDaily.work_date, period))
-        .group_by(HokDaily.ksm_id, HokDaily.work_date)
+    # HOK and wages due per KSM and pay period, counted by the database from the rollup: a few
+    # thousand rows at a national season (the period's first day is worked out here).
+    number = _period_number()
+    for ksm_id, n, hok, due in db.session.execute(
+        _hok_rows(Ksm.kelurahan_id.in_(ids), period)
+        .add_columns(number)
+        .with_only_columns(HokDaily.ksm_id, number, *_HOK_SUMS)
+        .group_by(HokDaily.ksm_id, number)
     ):
         f = figures[ksm_id]
-        f.hok_by_day[day], f.due_by_day[day] = int(hok), int(due)
+        start = f.start + timedelta(days=int(n) * PERIOD_DAYS[f.pay_period])
+        f.hok_by_period[start], f.due_by_period[start] = int(hok), int(due)
     paid = defaultdict(dict)
     # paid_period holds the payments not reversed (rollups.py; equal to a recount with not_reversed).
     for ksm_id, start, amount, n_flagged in db.session.execute(
@@ -224,10 +258,11 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
 
 def _settle(f: KsmFigures, paid_by_start: dict, today: date):
     """Totals, outstanding and late wages of a KSM from its days and payments."""
-    f.hok, f.wages_due = sum(f.hok_by_day.values()), sum(f.due_by_day.values())
+    f.hok, f.wages_due = sum(f.hok_by_period.values()), sum(f.due_by_period.values())
     f.wages_paid = sum(paid_by_start.values())
+    # A period's first day falls in that period, so the due per period buckets as due per day would.
     f.periods = ledger.period_balances(
-        pay_periods(f.start, f.end, f.pay_period), f.due_by_day, paid_by_start, today
+        pay_periods(f.start, f.end, f.pay_period), f.due_by_period, paid_by_start, today
     )
     f.outstanding = sum(p[4] for p in f.periods)
     late = ledger.late_periods([(p[0], p[1], p[4]) for p in f.periods], today)
@@ -539,16 +574,8 @@ def ksm_checks(ksm_id) -> list:
 def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
     """(day, HOK, wages due) per day over these kelurahan, in day order."""
     return db.session.execute(
-        db.select(
-            HokDaily.work_date,
-            func.sum(HokDaily.present),
-            func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
-        )
-        .join(Ksm, HokDaily.ksm_id == Ksm.id)
-        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
-        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
-        .join(Kota, Kecamatan.kota_id == Kota.id)
-        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_between(HokDaily.work_date, period))
+        _hok_rows(Ksm.kelurahan_id.in_(list(kelurahan_ids)), period)
+        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
     ).all()

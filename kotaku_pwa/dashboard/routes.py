@@ -128,11 +128,13 @@ def ksm(ksm_id):
     row = get_ksm(ksm_id)
     k = figures.kelurahan_figures([row.kelurahan_id], _today())[0]
     f = next(f for f in k.ksms if f.id == row.id)
+    days = figures.ksm_days(row.id)
     payments = standing_payments(row.id)
     names = dict(db.session.execute(db.select(Worker.id, Worker.name).where(Worker.ksm_id == row.id)).all())
     return render_template(
         "dashboard/ksm.html",
         k=k,
+        days=days,
         today=_today(),
         meeting_types=vocabulary.TYPES,
         settings=vocabulary.SETTINGS,
@@ -146,7 +148,7 @@ def ksm(ksm_id):
         meetings=figures.ksm_meetings(row.id),
         checks=figures.ksm_checks(row.id),
         charts={
-            "hok": charts.columns([(d.strftime("%d/%m"), n) for d, n in sorted(f.hok_by_day.items())]),
+            "hok": charts.columns([(d.strftime("%d/%m"), int(n)) for d, n, _ in days]),
             "periods": charts.columns([(p[0].strftime("%d/%m"), p[3], p[2]) for p in f.periods], series=2),
         },
     )
