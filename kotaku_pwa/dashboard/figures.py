@@ -7,11 +7,13 @@ in force (`rate_in_force_sql`, the SQL twin of wages.rates_in_force), "not rever
 (`not_reversed`), a kelurahan's programme (`programme_of` / `programme_sql`).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, case, cast, func
+from sqlalchemy import Integer, String, case, cast, func, literal
+from sqlalchemy.dialects.postgresql import JSONB
 
 from .. import db, ledger, protocol, stages
 from ..models import (
@@ -150,6 +152,17 @@ class KsmFigures:
         return round(100 * self.women / self.workers) if self.workers else None
 
 
+def _in(column, ids):
+    """`column IN ids` with the ids sent as one JSON parameter: a national dashboard asks about
+    hundreds of kelurahan and KSMs in every query, and binding each id costs more than the query."""
+    values = literal(json.dumps(sorted(set(ids))), String)
+    if db.session.get_bind().dialect.name == "postgresql":
+        source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
+        return column.in_(db.select(cast(source.c.value, Integer)))
+    source = func.json_each(values).table_valued("value")
+    return column.in_(db.select(source.c.value))
+
+
 def _between(column, period):
     return [column.between(*period)] if period else []
 
@@ -203,13 +216,13 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
         for k in db.session.execute(
             db.select(
                 Ksm.id, Ksm.kelurahan_id, Ksm.name, Ksm.start_date, Ksm.end_date, Ksm.pay_period, Ksm.budget
-            ).where(Ksm.kelurahan_id.in_(ids))
+            ).where(_in(Ksm.kelurahan_id, ids))
         )
     }
-    in_ksm = [Ksm.kelurahan_id.in_(ids)]
+    in_ksm = [_in(Ksm.kelurahan_id, ids)]
     for ksm_id, gender, n in db.session.execute(
         db.select(Worker.ksm_id, Worker.gender, func.count())
-        .where(Worker.ksm_id.in_(figures))
+        .where(_in(Worker.ksm_id, figures))
         .group_by(Worker.ksm_id, Worker.gender)
     ):
         figures[ksm_id].workers += n
@@ -218,7 +231,7 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
     # thousand rows at a national season (the period's first day is worked out here).
     number = _period_number()
     for ksm_id, n, hok, due in db.session.execute(
-        _hok_rows(Ksm.kelurahan_id.in_(ids), period)
+        _hok_rows(_in(Ksm.kelurahan_id, ids), period)
         .add_columns(number)
         .with_only_columns(HokDaily.ksm_id, number, *_HOK_SUMS)
         .group_by(HokDaily.ksm_id, number)
@@ -230,7 +243,7 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
     # paid_period holds the payments not reversed (rollups.py; equal to a recount with not_reversed).
     for ksm_id, start, amount, n_flagged in db.session.execute(
         db.select(PaidPeriod.ksm_id, PaidPeriod.period_start, PaidPeriod.paid, PaidPeriod.flagged).where(
-            PaidPeriod.ksm_id.in_(figures), *_between(PaidPeriod.period_start, period)
+            _in(PaidPeriod.ksm_id, figures), *_between(PaidPeriod.period_start, period)
         )
     ):
         paid[ksm_id][start] = int(amount)
@@ -243,11 +256,11 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
             .group_by(model.ksm_id)
         ):
             setattr(figures[ksm_id], attr, int(amount))
-    for check in _checks(HealthCheck.ksm_id.in_(figures), period):
+    for check in _checks(_in(HealthCheck.ksm_id, figures), period):
         figures[check.ksm_id].checks += [protocol.compliance(check)] * check.n
     for ksm_id, n in db.session.execute(
         db.select(Meeting.ksm_id, func.count(Meeting.id))
-        .where(Meeting.ksm_id.in_(figures), *_between(Meeting.held_on, period))
+        .where(_in(Meeting.ksm_id, figures), *_between(Meeting.held_on, period))
         .group_by(Meeting.ksm_id)
     ):
         figures[ksm_id].meetings = n
@@ -406,7 +419,7 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         )
         .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
         .join(Kota, Kecamatan.kota_id == Kota.id)
-        .where(Kelurahan.id.in_(ids))
+        .where(_in(Kelurahan.id, ids))
         .order_by(Kota.name, Kelurahan.name)
     )
     result = {
@@ -427,7 +440,7 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         result[f.kelurahan_id].ksms.append(f)
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
-    for check in _checks(HealthCheck.kelurahan_id.in_(ids), period):
+    for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
         result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
     for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
         result[kelurahan_id].meetings = n
@@ -435,14 +448,14 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         result[kelurahan_id].health_checks = n
     for kelurahan_id, n in db.session.execute(
         db.select(Conflict.kelurahan_id, func.count(Conflict.id))
-        .where(Conflict.kelurahan_id.in_(ids), Conflict.status == "open")
+        .where(_in(Conflict.kelurahan_id, ids), Conflict.status == "open")
         .group_by(Conflict.kelurahan_id)
     ):
         result[kelurahan_id].open_conflicts = n
     for kelurahan_id, name, at in db.session.execute(
         db.select(user_kelurahan.c.kelurahan_id, User.full_name, User.last_sync_at)
         .join(User, User.id == user_kelurahan.c.user_id)
-        .where(user_kelurahan.c.kelurahan_id.in_(ids), User.role == "fasilitator", User.active.is_(True))
+        .where(_in(user_kelurahan.c.kelurahan_id, ids), User.role == "fasilitator", User.active.is_(True))
         .order_by(User.full_name)
     ):
         result[kelurahan_id].facilitators.append((name, at))
@@ -455,7 +468,7 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
 def _count(model, column, ids, day, period):
     return db.session.execute(
         db.select(column, func.count(model.id))
-        .where(column.in_(ids), *_between(day, period))
+        .where(_in(column, ids), *_between(day, period))
         .group_by(column)
     ).all()
 
@@ -476,7 +489,7 @@ def _add_stages(result, today):
     held = defaultdict(list)
     for kelurahan_id, kind, topics in db.session.execute(
         db.select(Meeting.kelurahan_id, Meeting.type, Meeting.topics).where(
-            Meeting.kelurahan_id.in_(result), Meeting.type.in_(stages.STAGES)
+            _in(Meeting.kelurahan_id, result), Meeting.type.in_(stages.STAGES)
         )
     ):
         held[kelurahan_id].append((kind, topics))
@@ -574,7 +587,7 @@ def ksm_checks(ksm_id) -> list:
 def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
     """(day, HOK, wages due) per day over these kelurahan, in day order."""
     return db.session.execute(
-        _hok_rows(Ksm.kelurahan_id.in_(list(kelurahan_ids)), period)
+        _hok_rows(_in(Ksm.kelurahan_id, list(kelurahan_ids)), period)
         .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
@@ -586,7 +599,7 @@ def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
     return db.session.execute(
         db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
         .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
-        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
+        .where(_in(Ksm.kelurahan_id, list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
         .group_by(PaidPeriod.period_start)
         .order_by(PaidPeriod.period_start)
     ).all()
