@@ -146,6 +146,8 @@ class User(UserMixin, db.Model):
     kota_id: Mapped[int | None] = mapped_column(ForeignKey("kota.id"))
     ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the user's phone last sent records (the supervisor's "last sync per facilitator").
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     kota: Mapped[Kota | None] = relationship()
     ksm: Mapped[Ksm | None] = relationship()
@@ -221,7 +223,11 @@ class SyncedRecord:
 
 
 class Worker(SyncedRecord, db.Model):
-    __table_args__ = (UniqueConstraint("nik", "season", name="uq_worker_nik_season"),)
+    __table_args__ = (
+        UniqueConstraint("nik", "season", name="uq_worker_nik_season"),
+        # The dashboard counts workers and women per KSM from this index alone.
+        Index("ix_worker_ksm_gender", "ksm_id", "gender"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
     nik: Mapped[str] = mapped_column(String(16))
@@ -252,6 +258,30 @@ class Attendance(SyncedRecord, db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
 
     worker: Mapped[Worker] = relationship()
+
+
+class HokDaily(db.Model):
+    """Present HOK per KSM, day and wage category: a rollup of attendance that the database keeps
+    in the same transaction as every attendance write (triggers of dashboard/rollups.py), so the
+    dashboard reads a few thousand rows instead of millions."""
+
+    __tablename__ = "hok_daily"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    work_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(10), primary_key=True)
+    present: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaidPeriod(db.Model):
+    """Wages paid per KSM and pay period, net of reversals, and how many of those payments carry
+    neither signature nor photo: a rollup of payment and payment_reversal kept by triggers
+    (dashboard/rollups.py), like hok_daily."""
+
+    __tablename__ = "paid_period"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    paid: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Payment(SyncedRecord, db.Model):

@@ -3,8 +3,9 @@ from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
+from ..dashboard.figures import kelurahan_figures
 from ..payments.locks import returned_periods
-from ..roles import ROLES
+from ..roles import ROLES, allows
 from ..workdays import default_day, today
 from . import bp
 
@@ -16,9 +17,14 @@ def index():
     day = today(current_app.config["TIMEZONE"])
     ksms = db.session.scalars(ksm_query()).all()
     kelurahan = db.session.scalars(kelurahan_query()).all()
+    # Reviewers see each kelurahan's stage and what needs attention (the dashboard's read model).
+    overview = (
+        kelurahan_figures([k.id for k in kelurahan], day) if allows(current_user.role, "review") else []
+    )
     return render_template(
         f"home/{current_user.role}.html",
         kelurahan=kelurahan,
+        overview=sorted(overview, key=lambda k: (k.kota, not k.attention, k.name)),
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
         returned=returned_periods([k.id for k in ksms]),

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import func
 
 from .. import db
+from ..dashboard.figures import not_reversed, programme_of
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
     Kelurahan,
     Payment,
-    PaymentReversal,
     ProgrammeYear,
     Spending,
     TrancheReceipt,
@@ -40,11 +40,7 @@ class WageRow:
 
 def standing_payments(ksm_id, start=None):
     """Payments not reversed, of a KSM (and one period when `start` is given)."""
-    query = (
-        db.select(Payment)
-        .outerjoin(PaymentReversal)
-        .where(Payment.ksm_id == ksm_id, PaymentReversal.id.is_(None))
-    )
+    query = db.select(Payment).where(Payment.ksm_id == ksm_id, not_reversed())
     if start is not None:
         query = query.where(Payment.period_start == start)
     return db.session.scalars(query).all()
@@ -114,7 +110,7 @@ def ledger(ksm, today):
 
 def _programme_year(ksm):
     kelurahan = db.session.get(Kelurahan, ksm.kelurahan_id)
-    programme = "CFW" if kelurahan.cfw else "DFAT"
+    programme = programme_of(kelurahan.cfw, kelurahan.dfat)
     return db.session.execute(
         db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=programme)
     ).scalar_one_or_none()

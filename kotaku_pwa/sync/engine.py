@@ -182,6 +182,7 @@ def store_batch(records, user) -> list[dict]:
             else:
                 results = [_store_alone(record, batch) for record in records]
             answers = [r.as_json() for r in results]  # ids are known after the flush; read them before commit
+            user.last_sync_at = utcnow()  # the dashboard's "last sync per facilitator"
             db.session.commit()
             return answers
         except IntegrityError:
