@@ -17,6 +17,7 @@ class PaymentKind(KsmRecordKind):
     writers = writers_of("payment")
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
+    correction_refused = "Pembayaran tidak dapat dikoreksi: batalkan (reverse) lalu bayar ulang."
 
     def build(self, r, ksm, batch, recorded_on):
         worker_uuid = r.uuid("worker_uuid")
