@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .. import db
-from ..formatting import mask_nik, tanggal_pendek
+from ..formatting import mask_nik, rupiah, tanggal_pendek
 from ..models import Attendance, Worker
 from ..terbilang import rupiah_words
 from .queries import present_between, wage_list
@@ -41,9 +41,27 @@ def daftar_hadir(ksm, start, end):
 
 
 def daftar_upah(ksm, start, end):
-    """The wage payment list: worker, NIK masked, HOK, rate, amount, signature or a blank to sign."""
-    rows, total = wage_list(ksm, start, end)
-    return {**_heading(ksm, start, end), "rows": rows, "total": total}
+    """The wage payment list: worker, NIK masked, HOK, rate, amount, signature or a blank to sign.
+
+    A signed sheet never changes silently: a paid row shows the days and amount paid and signed, and
+    beside them the difference to the wages due now (a paid day corrected later), until settled."""
+    rows, _ = wage_list(ksm, start, end)
+    total = {
+        "hok": sum(r.sheet_days for r in rows),
+        "due": sum(r.sheet_amount for r in rows),
+        "difference": sum(r.difference for r in rows),
+        "difference_rows": sum(1 for r in rows if r.difference),
+    }
+    return {**_heading(ksm, start, end), "rows": rows, "total": total, "difference_note": difference_note}
+
+
+def difference_note(row) -> str:
+    """Beside a paid row whose wages changed since: kelebihan / kekurangan bayar, in rupiah."""
+    if row.difference < 0:
+        return f"Kelebihan bayar {rupiah(-row.difference)} (HOK kini {row.line.hok})"
+    if row.difference > 0:
+        return f"Kekurangan bayar {rupiah(row.difference)} (HOK kini {row.line.hok})"
+    return ""
 
 
 SHEETS = {"daftar-hadir": daftar_hadir, "daftar-upah": daftar_upah}
@@ -76,6 +94,8 @@ def workbook(name, data) -> bytes:
                 "Upah harian",
                 "Jumlah (Rp)",
                 "Tanda tangan / cap jempol",
+                "Selisih (Rp)",
+                "Keterangan",
             ]
         )
         for i, row in enumerate(data["rows"], start=1):
@@ -86,13 +106,16 @@ def workbook(name, data) -> bytes:
                     row.worker.name,
                     mask_nik(row.worker.nik),
                     row.worker.category,
-                    row.line.hok,
+                    row.sheet_days,
                     row.line.rate,
-                    row.line.due,
+                    row.sheet_amount,
                     signed,
+                    row.difference or None,
+                    difference_note(row) or None,
                 ]
             )
-        sheet.append(["", "JUMLAH", "", "", data["total"]["hok"], "", data["total"]["due"], ""])
+        total = data["total"]
+        sheet.append(["", "JUMLAH", "", "", total["hok"], "", total["due"], "", total["difference"] or None])
         sheet.append([])
         sheet.append(["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
     sheet.append([])
