@@ -198,7 +198,8 @@ def wages_overpaid(kelurahan_ids) -> dict:
     )
     over = db.select(paid.c.kelurahan_id, (paid.c.paid - hok * paid.c.rate).label("over")).subquery()
     rows = db.session.execute(
-        db.select(over.c.kelurahan_id, func.sum(case((over.c.over > 0, over.c.over), else_=0)))
-        .group_by(over.c.kelurahan_id)
+        db.select(over.c.kelurahan_id, func.sum(case((over.c.over > 0, over.c.over), else_=0))).group_by(
+            over.c.kelurahan_id
+        )
     )
     return {kelurahan_id: int(value) for kelurahan_id, value in rows}
