@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from .. import db
 from ..formatting import mask_nik, rupiah, tanggal_pendek
 from ..models import Attendance, Worker
+from ..safetext import cells
 from ..terbilang import rupiah_words
 from .queries import present_between, wage_list
 
@@ -64,6 +65,11 @@ def difference_note(row) -> str:
     return ""
 
 
+def _append(sheet, row):
+    """Every row goes through safetext.cells: a name like =HYPERLINK(...) stays text."""
+    sheet.append(cells(row))
+
+
 SHEETS = {"daftar-hadir": daftar_hadir, "daftar-upah": daftar_upah}
 
 
@@ -73,18 +79,19 @@ def workbook(name, data) -> bytes:
     sheet = book.active
     title = "DAFTAR HADIR PEKERJA" if name == "daftar-hadir" else "DAFTAR PEMBAYARAN UPAH PEKERJA"
     sheet.title = name
-    sheet.append([title])
+    _append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
-    sheet.append([data["period"]])
-    sheet.append([])
+    _append(sheet, [f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
+    _append(sheet, [data["period"]])
+    _append(sheet, [])
     if name == "daftar-hadir":
-        sheet.append(["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])
+        _append(sheet, ["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])
         for i, (worker, marks) in enumerate(data["grid"], start=1):
-            sheet.append([i, worker.name, *["✓" if m else "" for m in marks], sum(marks)])
-        sheet.append(["", "Jumlah HOK", *data["per_day"], data["total"]])
+            _append(sheet, [i, worker.name, *["✓" if m else "" for m in marks], sum(marks)])
+        _append(sheet, ["", "Jumlah HOK", *data["per_day"], data["total"]])
     else:
-        sheet.append(
+        _append(
+            sheet,
             [
                 "No",
                 "Nama",
@@ -96,11 +103,12 @@ def workbook(name, data) -> bytes:
                 "Tanda tangan / cap jempol",
                 "Selisih (Rp)",
                 "Keterangan",
-            ]
+            ],
         )
         for i, row in enumerate(data["rows"], start=1):
             signed = "tanda tangan digital" if row.payment and row.payment.signature else ""
-            sheet.append(
+            _append(
+                sheet,
                 [
                     i,
                     row.worker.name,
@@ -112,17 +120,19 @@ def workbook(name, data) -> bytes:
                     signed,
                     row.difference or None,
                     difference_note(row) or None,
-                ]
+                ],
             )
         total = data["total"]
-        sheet.append(["", "JUMLAH", "", "", total["hok"], "", total["due"], "", total["difference"] or None])
-        sheet.append([])
-        sheet.append(["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
-    sheet.append([])
-    sheet.append(["", "Ketua KSM", "", "", "", "Bendahara KSM"])
-    sheet.append([])
-    sheet.append([])
-    sheet.append(
+        difference = total["difference"] or None
+        _append(sheet, ["", "JUMLAH", "", "", total["hok"], "", total["due"], "", difference])
+        _append(sheet, [])
+        _append(sheet, ["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
+    _append(sheet, [])
+    _append(sheet, ["", "Ketua KSM", "", "", "", "Bendahara KSM"])
+    _append(sheet, [])
+    _append(sheet, [])
+    _append(
+        sheet,
         [
             "",
             f"({data['ksm'].ketua or '..................'})",
@@ -130,7 +140,7 @@ def workbook(name, data) -> bytes:
             "",
             "",
             f"({data['ksm'].bendahara or '..................'})",
-        ]
+        ],
     )
     sheet.column_dimensions["B"].width = 28
     for cell in sheet[5]:

@@ -1,7 +1,7 @@
 """corrections: record versions, worker deactivation
 
 Revision ID: 278c4336ff20
-Revises: a5ff54d7585b
+Revises: 6976103dff13
 Create Date: 2026-12-01 22:54:54.260397
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '278c4336ff20'
-down_revision = 'a5ff54d7585b'
+down_revision = '6976103dff13'
 branch_labels = None
 depends_on = None
 
