@@ -505,3 +505,23 @@ def test_a_health_check_correction_is_applied_and_names_the_meeting_by_its_ident
     assert (row.masks_worn, row.version, row.meeting.place) == (3, fixed_check["uuid"], "Balai RW 02")
     assert history("health_check", row.id)[0].data["masks_worn"] == 4
     assert count(HealthCheck) == 1
+
+
+def test_the_history_lists_every_version_with_who_and_what_changed(faskel, registered):
+    from kotaku_pwa.records.history import changes, history
+    from kotaku_pwa.workers.worker import WORKER
+
+    record, worker_id = registered
+    first = correction(record, name="Budi Santosa")
+    second = correction(first, phone="081311112222")
+    send(faskel, first, second)
+    versions = history(WORKER, db.session.get(Worker, worker_id))
+    assert [v.uuid for v in versions] == [record["uuid"], first["uuid"], second["uuid"]]
+    assert [v.current for v in versions] == [False, False, True]
+    assert [v.changed for v in versions] == [
+        [],
+        [("name", "Budi Santoso", "Budi Santosa")],
+        [("phone", "081234567890", "081311112222")],
+    ]
+    assert {v.made_by.username for v in versions} == {"faskel"}
+    assert changes({"a": 1, "b": 2}, {"a": 1, "b": 3}) == [("b", 2, 3)]
