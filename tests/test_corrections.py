@@ -525,3 +525,15 @@ def test_the_history_lists_every_version_with_who_and_what_changed(faskel, regis
     ]
     assert {v.made_by.username for v in versions} == {"faskel"}
     assert changes({"a": 1, "b": 2}, {"a": 1, "b": 3}) == [("b", 2, 3)]
+
+
+def test_a_worker_deactivated_before_a_period_leaves_its_wage_list_and_daftar_hadir(faskel, client):
+    abdul = demo_worker()
+    send_one(faskel, deactivate(abdul, since="2021-04-29"))
+    tk1 = ksm()
+    # 22–28 April: his days are there; 29 April – 5 May (the next week): he is gone from both lists.
+    assert "Abdul Rahman" in client.get(f"/payments/{tk1.id}/2021-04-22").get_data(as_text=True)
+    assert "Abdul Rahman" not in client.get(f"/payments/{tk1.id}/2021-04-29").get_data(as_text=True)
+    hadir = client.get(f"/payments/{tk1.id}/2021-04-29/daftar-hadir").get_data(as_text=True)
+    assert hadir.count("<tr") > 2 and "Abdul Rahman" not in hadir
+    assert "Abdul Rahman" in client.get(f"/payments/{tk1.id}/2021-04-22/daftar-hadir").get_data(as_text=True)

@@ -105,8 +105,10 @@ def wage_list(ksm, start, end):
     rows = [
         WageRow(w, line, (payments.get(w.id) or [None])[0], payments.get(w.id, []))
         for w, line in zip(workers, lines, strict=True)
+        # A worker deactivated before the period, with nothing in it, is no longer on the list.
+        if w.on_list(start) or line.hok or w.id in payments
     ]
-    return rows, totals(lines)
+    return rows, totals([row.line for row in rows])
 
 
 def ledger(ksm, today):

@@ -32,6 +32,7 @@ def daftar_hadir(ksm, start, end):
         )
     )
     grid = [(w, [(w.id, d) in present for d in days]) for w in workers]
+    grid = [(w, marks) for w, marks in grid if w.on_list(start) or any(marks)]  # deactivated before
     return {
         **_heading(ksm, start, end),
         "days": days,
