@@ -6,7 +6,7 @@ from .. import db, eligibility, nik
 from ..database import one_of
 from ..models import WAGE_CATEGORIES, Attendance, Conflict, Worker
 from ..records.fields import Held, New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 
 # What keeping an incoming registration changes on the stored worker (NIK, birth date and season
@@ -27,22 +27,11 @@ class WorkerKind(KsmRecordKind):
     name = "worker"
     model = Worker
     writers = writers_of("worker")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "nik",
-            "name",
-            "gender",
-            "category",
-            "phone",
-            "low_income_covid",
-            "lost_income",
-            "breadwinner",
-            "active",  # false with inactive_from and inactive_reason: deactivated (a correction)
-            "inactive_from",
-            "inactive_reason",
-        }
-    )  # the data keys it knows; any other is refused
+    # `active` false with `inactive_from` and `inactive_reason`: deactivated (a correction).
+    fields = known_fields(
+        "ksm_id nik name gender category phone low_income_covid lost_income breadwinner"
+        " active inactive_from inactive_reason"
+    )
     clash_reason = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
     can_keep_incoming = True
     correctable = True
