@@ -537,3 +537,41 @@ def test_a_worker_deactivated_before_a_period_leaves_its_wage_list_and_daftar_ha
     hadir = client.get(f"/payments/{tk1.id}/2021-04-29/daftar-hadir").get_data(as_text=True)
     assert hadir.count("<tr") > 2 and "Abdul Rahman" not in hadir
     assert "Abdul Rahman" in client.get(f"/payments/{tk1.id}/2021-04-22/daftar-hadir").get_data(as_text=True)
+
+
+def test_a_correction_is_in_the_audit_trail(faskel, registered):
+    from kotaku_pwa.models import AuditLog
+
+    record, worker_id = registered
+    fixed = correction(record, name="Budi Santosa")
+    send_one(faskel, fixed)
+    [entry] = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "corrected")).all()
+    assert (entry.object_kind, entry.object_id, entry.user.username) == ("worker", worker_id, "faskel")
+    assert entry.detail == {"version": fixed["uuid"], "replaces": record["uuid"]}
+    assert entry.kelurahan_id == ksm().kelurahan_id
+
+
+def test_a_version_is_kept_once_whoever_wins_the_race(faskel, registered):
+    # Two corrections of one version racing on two servers both insert its history row: the UNIQUE
+    # uuid lets one win, the other batch is replayed and answered `conflict` (a superseded version).
+    from sqlalchemy.exc import IntegrityError
+
+    record, worker_id = registered
+    send_one(faskel, correction(record, name="Budi Santosa"))
+    [kept] = history("worker", worker_id)
+    twin = RecordVersion(
+        uuid=kept.uuid,
+        kind="worker",
+        record_id=worker_id,
+        payload_hash=kept.payload_hash,
+        data={},
+        received_at=kept.received_at,
+        created_by_id=kept.created_by_id,
+        replaced_by=new_uuid(),
+        superseded_by_id=kept.created_by_id,
+    )
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert len(history("worker", worker_id)) == 1

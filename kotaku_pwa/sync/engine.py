@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
+from .. import audit, db
 from ..access import place_of, user_scope
 from ..database import one_of
 from ..models import Conflict, Kelurahan, Ksm, RecordVersion, utcnow
@@ -399,6 +399,16 @@ def _correct(batch, kind, new, key, replaces, version, keep_for_review) -> Resul
     if current.id is None or any(r.id is None for r in _linked(new)):
         _insert_pending(batch)  # a thing made earlier in this batch: insert it, then correct it
     batch.pending.extend(apply_correction(kind, current, new, version, batch.user.id, batch.user.id))
+    place = batch.place(kind.owner(current, batch))
+    audit.log(
+        "corrected",
+        kind.name,
+        current.id,
+        place.kelurahan_id,
+        user=batch.user,
+        version=uuid,
+        replaces=replaces,
+    )
     old.superseded = True
     batch.seen(uuid).stored = (kind.name, current, version[1])
     batch.forget_keys(kind.name, current)
