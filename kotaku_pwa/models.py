@@ -202,6 +202,7 @@ class AuditLog(db.Model):
     object_kind: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
@@ -313,6 +314,21 @@ class PaymentReversal(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="reversal")
+    created_by: Mapped[User] = relationship()
+
+
+class Verification(SyncedRecord, db.Model):
+    """A supervisor's decision on one KSM pay period (its attendance and wage list): `verified`, or
+    `returned` with a reason. Insert-only: the latest decision (highest id) of a period is its state."""
+
+    __table_args__ = (Index("ix_verification_ksm_period", "ksm_id", "period_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(300))
+
     created_by: Mapped[User] = relationship()
 
 

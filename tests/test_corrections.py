@@ -20,7 +20,7 @@ from kotaku_pwa.models import (
     RecordVersion,
     Worker,
 )
-from kotaku_pwa.payments.locks import locked_reason
+from kotaku_pwa.payments.locks import paid_reason
 from kotaku_pwa.payments.queries import wages_overpaid
 from tests.factories import new_uuid, worker_record
 from tests.test_meetings import health, meeting
@@ -366,9 +366,9 @@ def paid_week(demo, auth):
 
 def test_the_lock_is_one_function_over_payments_not_reversed(paid_week):
     abdul, paid = paid_week
-    reason = locked_reason(ksm().id, abdul.id, date(2021, 4, 16))
+    reason = paid_reason(abdul.id, date(2021, 4, 16))
     assert "Rp 475.000" in reason and "sudah dibayar" in reason
-    assert locked_reason(ksm().id, abdul.id, date(2021, 4, 22)) is None  # the next week is not paid
+    assert paid_reason(abdul.id, date(2021, 4, 22)) is None  # the next week is not paid
 
 
 def test_an_attendance_correction_inside_a_paid_period_waits_for_a_supervisor(paid_week, auth):

@@ -5,7 +5,7 @@ from datetime import date
 from .. import db
 from ..database import one_of
 from ..models import Attendance, Worker
-from ..payments.locks import locked_reason
+from ..payments.locks import locked_reason, paid_reason
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
@@ -43,6 +43,9 @@ class AttendanceKind(KsmRecordKind):
             r.errors["present"] = f"Pekerja ini nonaktif sejak {worker.inactive_from.isoformat()}."
         if r.errors:
             return None, None
+        locked = locked_reason(batch, ksm.id, day)
+        if locked:  # a day of a verified period: never applied silently
+            raise Held(*locked)
         row = New(
             Attendance, ksm_id=ksm.id, worker_id=worker.id, worker=worker, work_date=day, present=present
         )
@@ -76,10 +79,15 @@ class AttendanceKind(KsmRecordKind):
         return {}
 
     def hold_correction(self, current, new, batch):
-        """A day inside a paid (or verified) period waits for a supervisor (payments/locks.py)."""
-        reason = locked_reason(current.ksm_id, current.worker_id, current.work_date)
+        """A day inside a period paid to the worker waits for a supervisor (payments/locks.py; a
+        verified period holds every attendance record, in `build`)."""
+        reason = paid_reason(current.worker_id, current.work_date)
         if reason:
             raise Held(("attendance", current.version, current.id), reason)
+
+    def audit_detail(self, row) -> dict:
+        """One line of the trail per KSM and day: what the facilitator saved in one tap."""
+        return {"work_date": row.work_date.isoformat()}
 
     def keep_incoming(self, conflict, existing, incoming):
         """The stored day takes the incoming present/absent."""

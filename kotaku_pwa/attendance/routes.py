@@ -7,6 +7,7 @@ from .. import db, htmx
 from ..access import get_ksm, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
+from ..payments.locks import state_on
 from ..workdays import date_problem, default_day, today, week_of
 from . import bp
 
@@ -55,6 +56,7 @@ def day(ksm_id, day):
         hok=sum(1 for p in recorded.values() if p),
         prev_day=work_day - timedelta(days=1),
         next_day=work_day + timedelta(days=1),
+        state=state_on(ksm.id, work_day),
     )
 
 

@@ -53,8 +53,9 @@ def _is_correction(conflict) -> bool:
     return conflict.replaces is not None and KINDS[conflict.kind].correctable
 
 
-def resolve(conflict, keep, user):
-    """Close the conflict keeping 'existing' or 'incoming'; returns an error message or None."""
+def resolve(conflict, keep, user, reason=None):
+    """Close the conflict keeping 'existing' or 'incoming' (the reason goes to the audit trail);
+    returns an error message or None."""
     if conflict.status != "open":
         return "Konflik ini sudah diselesaikan."
     if keep == "incoming":
@@ -77,9 +78,19 @@ def resolve(conflict, keep, user):
         conflict.existing_id,
         conflict.kelurahan_id,
         user=user,
+        ksm_id=_ksm_id(conflict),
         conflict_id=conflict.id,
+        reason=(reason or "").strip()[:300],
         incoming_uuid=conflict.uuid,
     )
+    return None
+
+
+def _ksm_id(conflict):
+    """The KSM a conflict's record names, when it names one that exists."""
+    value = conflict.data.get("ksm_id") if isinstance(conflict.data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value if db.session.get(Ksm, value) else None
     return None
 
 

@@ -15,6 +15,7 @@ from ..models import (
     PaymentReversal,
     Worker,
 )
+from ..payments.locks import period_counts
 from ..payments.queries import wages_overpaid
 from ..vocabulary import WAGE_CATEGORIES
 
@@ -28,6 +29,8 @@ COLUMNS = (
     "wages_paid",
     "meetings",
     "health_checks",
+    "verified_periods",
+    "returned_periods",
     "wages_overpaid",
 )
 
@@ -97,6 +100,7 @@ def kelurahan_rows(kelurahan_query):
     meetings = _count_by_kelurahan(Meeting, ids)
     health_checks = _count_by_kelurahan(HealthCheck, ids)
     overpaid = wages_overpaid(ids)
+    decided = period_counts(ids)
     rows = []
     for k in kelurahan:
         n_workers, n_women = workers.get(k.id, (0, 0))
@@ -112,6 +116,8 @@ def kelurahan_rows(kelurahan_query):
                 "wages_paid": int(paid.get(k.id, (0,))[0]),
                 "meetings": meetings.get(k.id, 0),
                 "health_checks": health_checks.get(k.id, 0),
+                "verified_periods": decided.get(k.id, {}).get("verified", 0),
+                "returned_periods": decided.get(k.id, {}).get("returned", 0),
                 "wages_overpaid": overpaid.get(k.id, 0),
             }
         )

@@ -1,12 +1,19 @@
 import csv
 import io
 
-from flask import Response
+from flask import Response, redirect, url_for
 
 from ..access import kelurahan_query, may
 from ..safetext import cell
 from . import bp
 from .queries import COLUMNS, kelurahan_rows
+
+
+@bp.get("/")
+@may("review")
+def index():
+    """The supervisor's dashboard (issue 10, its own helper); until it lands, the kelurahan list at home."""
+    return redirect(url_for("home.index"))
 
 
 @bp.get("/export.csv")

@@ -1,8 +1,10 @@
-from flask import current_app, render_template
+from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
+from ..payments.locks import returned_periods
+from ..roles import ROLES
 from ..workdays import default_day, today
 from . import bp
 
@@ -19,4 +21,15 @@ def index():
         kelurahan=kelurahan,
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+        returned=returned_periods([k.id for k in ksms]),
     )
+
+
+@bp.get("/more")
+@login_required
+def more():
+    """ "Lainnya": the role's menu entries that do not fit the bottom bar of a phone."""
+    items = ROLES[current_user.role].more if current_user.role in ROLES else ()
+    if not items:
+        abort(403)
+    return render_template("home/more.html", items=items)

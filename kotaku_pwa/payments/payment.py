@@ -8,6 +8,7 @@ from ..roles import writers_of
 from ..wages import payment_problems
 from ..workdays import date_problem
 from ..workers.worker import member_of
+from .locks import locked_reason
 from .queries import ksm_rates, present_between
 
 
@@ -42,6 +43,9 @@ class PaymentKind(KsmRecordKind):
         r.errors.update(payment_problems(days, daily_rate, amount, ksm_rates(ksm)[worker.category], hok))
         if r.errors:
             return None, None
+        locked = locked_reason(batch, ksm.id, start, end)
+        if locked:  # paying into a verified period waits for the supervisor
+            raise Held(*locked)
         overlap = _overlapping(worker, start, end)
         if overlap:
             raise Held(
@@ -66,6 +70,10 @@ class PaymentKind(KsmRecordKind):
             round=round_,
         )
         return row, (worker_uuid, start, round_)
+
+    def audit_detail(self, row) -> dict:
+        """One line of the trail per KSM and pay period."""
+        return {"period_start": row.period_start.isoformat()}
 
     def existing_keys(self, batch):
         uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]

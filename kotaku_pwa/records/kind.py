@@ -58,6 +58,11 @@ class RecordKind:
     def remember(self, row, batch):
         """Make a row stored earlier in the batch visible to the records after it."""
 
+    def audit_detail(self, row) -> dict:
+        """What the audit trail shows of a new row beside its kind, KSM and user (JSON values).
+        Rows with the same detail, kind and KSM in one batch share one entry."""
+        return {}
+
     def keep_incoming(self, conflict, existing, incoming):
         """A supervisor keeps the incoming side: update `existing` (the stored row) from `incoming`
         (the conflict's data built again by `build`); returns an Indonesian problem or None."""
@@ -136,6 +141,8 @@ class BatchLookups:
     meetings: dict | None = None
     # kelurahan id -> Kelurahan named by the batch's meetings and health checks
     kelurahan: dict | None = None
+    # KSM id -> {period start: latest Verification (or new row)} of the batch's KSMs (payments/locks.py)
+    decisions: dict | None = None
 
 
 def in_dependency_order(kinds) -> list:

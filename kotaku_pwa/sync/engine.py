@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit, db
 from ..access import place_of, user_scope
 from ..database import one_of
-from ..models import Conflict, Kelurahan, Ksm, RecordVersion, utcnow
+from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
 from ..records.kind import BatchLookups
@@ -106,6 +106,7 @@ class Batch(BatchLookups):
     _seen: dict | None = None  # uuid -> Seen
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
     pending: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # (kind name, place, row) for the audit trail
     _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
     conflicts_before: int | None = None  # conflicts the user's records made in the 24 hours before
     new_conflicts: int = 0  # conflicts this batch keeps
@@ -267,6 +268,40 @@ def _insert_pending(batch):
         for row in rows:
             row.id = ids[(row.uuid, row.payload_hash)]
     batch.pending.clear()
+    _audit_created(batch)
+
+
+AUDIT_IDS = 50  # ids kept in one audit entry; the count says how many there were
+
+
+def _audit_created(batch):
+    """One audit entry per kind and KSM (or kelurahan) of the records the batch created, in one
+    multi-row INSERT: an attendance day of 90 workers is one line of the trail, not 90."""
+    groups = {}
+    for kind_name, place, row in batch.created:
+        detail = KINDS[kind_name].audit_detail(row)
+        key = (kind_name, place.kelurahan_id, place.ksm_id, json.dumps(detail, sort_keys=True, default=str))
+        groups.setdefault(key, (detail, []))[1].append(row.id)
+    batch.created.clear()
+    if not groups:
+        return
+    now = utcnow()
+    db.session.execute(
+        db.insert(AuditLog),
+        [
+            {
+                "at": now,
+                "user_id": batch.user.id,
+                "action": "created",
+                "object_kind": kind_name,
+                "object_id": ids[0],
+                "kelurahan_id": kelurahan_id,
+                "ksm_id": ksm_id,
+                "detail": {**detail, "count": len(ids), "ids": ids[:AUDIT_IDS]},
+            }
+            for (kind_name, kelurahan_id, ksm_id, _), (detail, ids) in groups.items()
+        ],
+    )
 
 
 _SHAPES = {}
@@ -370,6 +405,7 @@ def _store(record, batch) -> Result:
     batch.pending.append(row)
     batch.pending.extend(row.children)  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
+    batch.created.append((kind_name, place, row))
     return Result(uuid, "created", row=row)
 
 
@@ -406,6 +442,7 @@ def _correct(batch, kind, new, key, replaces, version, keep_for_review) -> Resul
         current.id,
         place.kelurahan_id,
         user=batch.user,
+        ksm_id=place.ksm_id,
         version=uuid,
         replaces=replaces,
     )
