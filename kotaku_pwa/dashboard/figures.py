@@ -92,8 +92,10 @@ def water_sanitation(kelurahan_ids) -> dict:
 
 
 def wages_overpaid(kelurahan_ids) -> dict:
-    """Payments above the wages now due: only corrections can make them, not recorded yet, so 0."""
-    return {}
+    """Payments not reversed above the wages now due (held corrections accepted), per kelurahan."""
+    from ..payments.queries import wages_overpaid as overpaid  # the payments package imports this module
+
+    return overpaid(kelurahan_ids)
 
 
 def verified_returned(kelurahan_ids) -> dict:

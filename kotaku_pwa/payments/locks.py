@@ -4,12 +4,17 @@ A period a supervisor has verified is locked: attendance for a day inside it (ne
 payments for it are kept as conflicts for the supervisor instead of being stored (SPEC.md
 "Corrections"; docs/sync-protocol.md "Verification"). The state of a KSM pay period is its latest
 verification (the highest id: the order the server received them); a later `returned` opens it again.
+
+A day inside a period paid to a worker (a payment not reversed) is locked for that worker: a
+correction of the day's attendance waits for a supervisor (`paid_reason`, asked by the attendance
+kind's `hold_correction`).
 """
 
 from sqlalchemy import func
 
 from .. import db
-from ..models import Ksm, Verification
+from ..formatting import rupiah, tanggal_pendek
+from ..models import Ksm, Payment, PaymentReversal, Verification
 
 LOCKED = "Periode ini sudah diverifikasi supervisor; perubahan menunggu keputusan supervisor."
 
@@ -97,3 +102,25 @@ def locked_reason(batch, ksm_id, first, last=None):
             target = decision.id if decision.id is not None else decision
             return ("verification", decision.uuid, target), LOCKED
     return None
+
+
+def paid_reason(worker_id, day) -> str | None:
+    """Why a correction of this worker's attendance on `day` must wait for a supervisor: the day lies
+    in a period paid to the worker (a payment not reversed); None when it does not."""
+    paid = db.session.scalars(
+        db.select(Payment)
+        .outerjoin(PaymentReversal)
+        .where(
+            Payment.worker_id == worker_id,
+            Payment.period_start <= day,
+            Payment.period_end >= day,
+            PaymentReversal.id.is_(None),
+        )
+        .order_by(Payment.round)
+    ).first()
+    if paid is None:
+        return None
+    return (
+        f"Hari ini termasuk periode yang sudah dibayar ({rupiah(paid.amount)}, "
+        f"dibayar {tanggal_pendek(paid.paid_on)}); koreksi kehadiran harus disetujui supervisor."
+    )
