@@ -8,6 +8,7 @@ from .. import db, htmx
 from ..access import get_ksm, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
+from ..payments.locks import state_on
 from ..workdays import date_problem, default_day, today, week_of
 from . import bp
 
@@ -40,7 +41,10 @@ def day(ksm_id, day):
     ksm = get_ksm(ksm_id)
     work_day = _parse_day(day)
     problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
-    workers, recorded = _workers_and_day(ksm.id, work_day)
+    workers, versions = _workers_and_day(ksm.id, work_day)
+    recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
+    # A deactivated worker leaves the list from that day on; a day already recorded keeps them.
+    workers = [w for w in workers if w.on_list(work_day) or w.id in recorded]
     return render_template(
         "attendance/day.html",
         ksm=ksm,
@@ -48,9 +52,11 @@ def day(ksm_id, day):
         problem=problem,
         workers=workers,
         recorded=recorded,
+        versions={worker_id: version for worker_id, (_, version) in versions.items()},
         hok=sum(1 for p in recorded.values() if p),
         prev_day=work_day - timedelta(days=1),
         next_day=work_day + timedelta(days=1),
+        state=state_on(ksm.id, work_day),
     )
 
 
@@ -77,12 +83,13 @@ def week(ksm_id, day):
 
 
 def _workers_and_day(ksm_id, work_day):
-    """The KSM's workers by name, and worker id → present for what is already stored for this day.
+    """The KSM's workers by name, and worker id → (present, current version uuid) for the attendance
+    already stored for this day (a re-save sends a correction that `replaces` the version).
 
     One statement (workers left-joined to the day's attendance): the page's budget is 3 queries.
     """
     rows = db.session.execute(
-        db.select(Worker, Attendance.present)
+        db.select(Worker, Attendance.present, Attendance.version)
         .outerjoin(
             Attendance,
             and_(
@@ -94,8 +101,8 @@ def _workers_and_day(ksm_id, work_day):
         .where(Worker.ksm_id == ksm_id)
         .order_by(Worker.name)
     ).all()
-    workers = [worker for worker, _ in rows]
-    return workers, {worker.id: present for worker, present in rows if present is not None}
+    workers = [worker for worker, _, _ in rows]
+    return workers, {w.id: (present, version) for w, present, version in rows if present is not None}
 
 
 def _parse_day(value):
