@@ -19,7 +19,7 @@ PAGES = [
     ("attendance_day", "bendahara", "/attendance/{ksm}/2021-05-03"),
     ("wage_list", "bendahara", "/payments/{ksm}/2021-04-15"),
     ("home", "bendahara", "/"),
-    ("dashboard", "askot", "/"),
+    ("dashboard", "askot", "/dashboard/"),
 ]
 # What a phone's browser sends: the pages are measured compressed, as they travel.
 ENCODING = "Accept-Encoding: gzip, deflate, br"
