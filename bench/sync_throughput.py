@@ -116,7 +116,7 @@ def plain_sqlite():
             db.engine.dispose()
         rows = [
             (
-                str(uuid.uuid4()),
+                *[str(uuid.uuid4())] * 2,  # uuid, and version: a first version is the record's uuid
                 "0" * 64,
                 "2021-06-20 08:00:00",
                 "2021-06-20 08:00:01",
@@ -136,8 +136,8 @@ def plain_sqlite():
         for i in range(0, len(rows), BATCH):
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
-                "INSERT INTO attendance (uuid, payload_hash, recorded_at, received_at, created_by_id, ksm_id,"
-                " worker_id, work_date, present) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attendance (uuid, version, payload_hash, recorded_at, received_at,"
+                " created_by_id, ksm_id, worker_id, work_date, present) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows[i : i + BATCH],
             )
             conn.execute("COMMIT")
