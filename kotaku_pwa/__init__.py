@@ -81,12 +81,26 @@ def create_app(test_config=None):
         meetings,
         org,
         payments,
+        progress,
         pwa,
         sync,
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, payments, meetings, conflicts, dashboard, sync, pwa):
+    for module in (
+        auth,
+        home,
+        org,
+        workers,
+        attendance,
+        payments,
+        meetings,
+        progress,
+        conflicts,
+        dashboard,
+        sync,
+        pwa,
+    ):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -392,6 +392,43 @@ class HealthCheck(SyncedRecord, db.Model):
     meeting: Mapped[Meeting | None] = relationship()
 
 
+class WorkItem(db.Model):
+    """One item of a KSM's works (e.g. normalisasi saluran, 250 m), set by the facilitator or admin."""
+
+    __table_args__ = (UniqueConstraint("ksm_id", "name", name="uq_work_item_ksm_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    volume: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    planned_cost: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    ksm: Mapped[Ksm] = relationship()
+
+
+class ProgressReport(SyncedRecord, db.Model):
+    """How far a KSM's works (or one work item) are on a day, with a located photo at the milestones.
+
+    Insert-only, like every record from a phone: a later report supersedes an earlier one."""
+
+    __table_args__ = (Index("ix_progress_report_ksm_reported", "ksm_id", "reported_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
+    reported_on: Mapped[date] = mapped_column(Date)
+    percent: Mapped[int] = mapped_column(Integer)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # JPEG; lists never load it
+    photo_lat: Mapped[float | None] = mapped_column(Float)
+    photo_lon: Mapped[float | None] = mapped_column(Float)
+    photo_taken_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC, from the phone
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    ksm: Mapped[Ksm] = relationship()
+    work_item: Mapped[WorkItem | None] = relationship()
+
+
 class Conflict(db.Model):
     """A record that clashes with one already stored, kept for a supervisor to resolve."""
 

@@ -91,9 +91,10 @@ ROLES = {
                 "workers.new",
                 "meetings.health",
                 "payments.current",  # "Daftar upah" on the home page
+                "progress.page",  # the progress report form
             ),
             may=frozenset({"record_workers", "record_meetings", "record_health"}),
-            writes=frozenset({"worker", "meeting", "attendance", "health_check"}),
+            writes=frozenset({"worker", "meeting", "attendance", "health_check", "progress"}),
         ),
         Role(
             name="bendahara",
@@ -152,7 +153,16 @@ ROLES = {
             offline_per_ksm=("attendance.day", "workers.index", "workers.new"),
             may=frozenset(CAPABILITIES),
             writes=frozenset(
-                {"worker", "meeting", "attendance", "health_check", "payment", "tranche", "spending"}
+                {
+                    "worker",
+                    "meeting",
+                    "attendance",
+                    "health_check",
+                    "payment",
+                    "tranche",
+                    "spending",
+                    "progress",
+                }
             ),
         ),
     )

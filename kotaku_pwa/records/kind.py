@@ -73,6 +73,8 @@ class BatchLookups:
     meetings: dict | None = None
     # kelurahan id -> Kelurahan named by the batch's meetings and health checks
     kelurahan: dict | None = None
+    # progress reports stored earlier in this batch: a later one compares its percent with them
+    new_progress: list = field(default_factory=list)
 
 
 def in_dependency_order(kinds) -> list:

@@ -6,11 +6,12 @@ from ..meetings.meeting import MEETING
 from ..payments.payment import PAYMENT
 from ..payments.spending import SPENDING
 from ..payments.tranche import TRANCHE
+from ..progress.progress import PROGRESS
 from ..scope import can_write
 from ..workers.worker import WORKER
 from .kind import in_dependency_order
 
-KINDS = {k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK)}
+KINDS = {k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, PROGRESS)}
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
 INSERT_ORDER = in_dependency_order(KINDS.values())
