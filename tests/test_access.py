@@ -53,6 +53,17 @@ ALLOWED = {
     "conflicts.index": {"supervisor", "admin"},
     "dashboard.export_csv": {"supervisor", "admin"},
     "org.index": {"admin"},
+    "progress.page": ALL,
+    "progress.items": {"fasilitator", "admin"},
+    "progress.gallery": ALL,
+    "progress.photo": ALL,
+    "progress.lpj_summary": ALL,
+    "progress.lpj_zip": ALL,
+    "progress.ksm_weekly": ALL,
+    "progress.ksm_weekly_xlsx": ALL,
+    "progress.kelurahan_weekly_page": {"fasilitator", "supervisor", "admin"},
+    "progress.kelurahan_weekly_xlsx": {"fasilitator", "supervisor", "admin"},
+    "progress.board": ALL,
 }
 ADMIN_SCREENS = "org."  # every other admin screen (list, new, edit, delete of each table): admin only
 API = {"sync.reference": ALL}
@@ -69,6 +80,7 @@ NOT_IN_MATRIX = {
     "static": "files, not pages (the icons are fetched in test_manifest)",
     "auth.login": "sends a signed-in user home; sign-in itself is tests/test_auth.py",
     "attendance.go": "a redirect to attendance.day by design (the date picker's fallback), never a page",
+    "progress.public_board": "public by a signed token, no sign-in: tests/test_progress.py",
 }
 
 
@@ -162,6 +174,9 @@ def samples(ids, app):
         "sheet": "daftar-upah",
         "meeting_id": meeting.id,
         "payment_id": payment.id,
+        "kind": "meeting",
+        "record_id": meeting.id,
+        "kelurahan_id": ksm.kelurahan_id,
         **{f"row_id of {name}": row_id for name, row_id in rows.items()},
     }
 

@@ -1,7 +1,6 @@
 """The KSM's LPJ pack (one zip) and the workbooks it holds besides the pay-period sheets."""
 
 import io
-import tempfile
 import zipfile
 
 from openpyxl import Workbook, load_workbook
@@ -17,13 +16,13 @@ from ..wages import pay_periods
 from .photos import as_jpeg
 from .queries import figures, reports, work_items
 
-IN_MEMORY_UP_TO = 16 * 1024 * 1024  # a bigger pack spills to a temporary file
 SIGNATURE_HEIGHT = 36  # pixels of a signature in the daftar upah workbook
 
 
 def pack(ksm, today):
-    """The zip as a file object at its start: summary, pay periods, buku kas, progress, meetings."""
-    out = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_UP_TO)
+    """The zip's bytes: summary, pay periods, buku kas, progress, meetings. Built in memory: photos
+    are at most 200 KB each and stored as they are, so a season's pack is a few megabytes."""
+    out = io.BytesIO()
     f = figures(ksm, today)
     rows = reports(ksm.id)
     items = {i.id: i for i in work_items(ksm.id)}
@@ -33,8 +32,7 @@ def pack(ksm, today):
         _ledger(z, ksm, f["book"])
         _progress(z, ksm, rows, items)
         _meetings(z, ksm)
-    out.seek(0)
-    return out
+    return out.getvalue()
 
 
 def _pay_periods(z, ksm, today):
@@ -88,13 +86,13 @@ def with_signatures(xlsx: bytes, data) -> bytes:
 def _sheet_image(png):
     """An openpyxl image of a signature PNG, scaled to the row; None if the bytes are no image."""
     try:
-        picture = Image.open(io.BytesIO(png))
-        picture.load()
+        with Image.open(io.BytesIO(png)) as picture:
+            picture.load()
+            width, height = picture.size
     except (UnidentifiedImageError, OSError, ValueError):
         return None
-    image = SheetImage(picture)
-    scale = SIGNATURE_HEIGHT / max(picture.height, 1)
-    image.height, image.width = SIGNATURE_HEIGHT, max(1, round(picture.width * scale))
+    image = SheetImage(io.BytesIO(png))  # openpyxl reads the file again when the workbook is saved
+    image.height, image.width = SIGNATURE_HEIGHT, max(1, round(width * SIGNATURE_HEIGHT / max(height, 1)))
     return image
 
 

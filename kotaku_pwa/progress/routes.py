@@ -1,7 +1,7 @@
 import io
 
 import segno
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -118,13 +118,13 @@ def lpj_summary(ksm_id):
 def lpj_zip(ksm_id):
     """The KSM's LPJ pack: every pay period's sheets, the buku kas, progress photos, meetings, summary."""
     ksm = get_ksm(ksm_id)
-    pack = lpj.pack(ksm, _today())
-    return send_file(
-        pack,
+    return Response(
+        lpj.pack(ksm, _today()),
         mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"lpj-ksm-{ksm.id}.zip",
-        max_age=0,
+        headers={
+            "Content-Disposition": f"attachment; filename=lpj-ksm-{ksm.id}.zip",
+            "Cache-Control": "private, no-store",
+        },
     )
 
 
