@@ -17,6 +17,7 @@ SOURCES = {
     "receipt": (Spending, "receipt_photo", "Foto kuitansi"),
 }
 THUMB_SIDE = 240
+MAX_PIXELS = 40_000_000  # far beyond a phone photo: a small file that decodes larger is a bomb
 _CACHE_SIZE = 512  # thumbnails of ~10 KB each: a few MB per server process
 _cache: OrderedDict = OrderedDict()
 _lock = Lock()
@@ -48,6 +49,8 @@ def as_jpeg(data: bytes) -> bytes | None:
 def _reencode(data, side, quality):
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                return None
             image = image.convert("RGB")
             if side:
                 image.thumbnail((side, side))

@@ -37,6 +37,7 @@ def page(ksm_id):
         baseline={r.work_item_id: r.id for r in reversed(rows) if r.has_photo and r.percent == 0},
         percent=percent_now(ksm.id, items, rows),
         may_report=can_write(user_scope(), PROGRESS.writers, place_of(ksm)),
+        kelurahan_report=scope_of(current_user.role) != "ksm",
         today=_today(),
     )
 

@@ -67,6 +67,21 @@ def test_a_progress_report_with_a_photo_made_offline_reaches_the_gallery_and_the
     )
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
+    # The 50 % photo: the 0 % photo lies faintly over the preview, so the two line up.
+    page.goto(f"/ksm/{ksm_id}/progres")
+    page.fill("#percent", "50")
+    assert "50 %" in page.inner_text("[data-milestone-note]")
+    page.set_input_files("#progress-photo", str(photo))
+    overlay = "[data-preview-box] [data-overlay]"
+    until(
+        page,
+        "() => !document.querySelector('[data-preview-box]').hidden"
+        f" && document.querySelector('{overlay}').complete",
+    )
+    assert page.is_visible(overlay)
+    assert page.get_attribute(overlay, "src") == f"/photos/progress/{report_id}?thumb=1"
+    assert page.evaluate(f"() => getComputedStyle(document.querySelector('{overlay}')).opacity") == "0.35"
+
     response = page.request.get(f"/ksm/{ksm_id}/lpj.zip")
     assert response.status == 200
     pack = zipfile.ZipFile(io.BytesIO(response.body()))
