@@ -350,7 +350,7 @@ def test_thumbprint_and_receipt_photos_are_linked_and_viewable(tk1, auth, client
     assert auth.sync([spending]).get_json()["results"][0]["status"] == "created"
     receipt = db.session.scalars(db.select(Spending)).one()
     assert f"/photos/receipt/{receipt.id}" in client.get(f"/payments/{tk1.id}/ledger").get_data(as_text=True)
-    assert client.get(f"/photos/receipt/{receipt.id}").data == JPEG_BYTES
+    assert client.get(f"/photos/receipt/{receipt.id}").data == receipt.receipt_photo
     from tests.test_payments import payment
 
     paid = payment(tk1, worker, signature="", photo=JPEG)
@@ -472,7 +472,7 @@ def test_the_lpj_pack_holds_every_document_of_the_ksm(lpj_ksm, auth, client):
         f"04-pertemuan/2021-04-12-mp2k-{meeting_row.id}-daftar-hadir.xlsx",
         f"04-pertemuan/2021-04-12-mp2k-{meeting_row.id}-foto.jpg",
     }
-    assert pack.read(f"03-progres/2021-04-12-0persen-{report_0.id}.jpg") == JPEG_BYTES
+    assert pack.read(f"03-progres/2021-04-12-0persen-{report_0.id}.jpg") == report_0.photo
 
     summary = dict(
         load_workbook(io.BytesIO(pack.read("00-ringkasan.xlsx"))).active.iter_rows(

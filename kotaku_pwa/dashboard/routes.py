@@ -4,6 +4,7 @@ import io
 from flask import Response
 
 from ..access import kelurahan_query, may
+from ..safetext import cell
 from . import bp
 from .queries import COLUMNS, kelurahan_rows
 
@@ -15,7 +16,10 @@ def export_csv():
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(kelurahan_rows(kelurahan_query()))
+    # Names typed by people reach the file: none may start a formula in a spreadsheet.
+    writer.writerows(
+        {key: cell(value) for key, value in row.items()} for row in kelurahan_rows(kelurahan_query())
+    )
     return Response(
         out.getvalue(),
         mimetype="text/csv",

@@ -12,6 +12,7 @@ from .. import db
 from .. import vocabulary as v
 from ..models import Meeting, Payment, ProgressReport
 from ..payments import sheets
+from ..safetext import cells
 from ..wages import pay_periods
 from .photos import as_jpeg
 from .queries import figures, reports, work_items
@@ -104,16 +105,16 @@ def _photo(z, stem, data):
 
 def _ledger(z, ksm, book):
     wb, sheet = _book("BUKU KAS", f"{ksm.name} — Kelurahan {ksm.kelurahan.name}")
-    sheet.append(["Pencairan BPM"])
-    sheet.append(["Tahap", "Tanggal diterima", "Jumlah (Rp)", "Referensi bank"])
+    _append(sheet, ["Pencairan BPM"])
+    _append(sheet, ["Tahap", "Tanggal diterima", "Jumlah (Rp)", "Referensi bank"])
     for r in book["receipts"]:
-        sheet.append([r.tranche, r.received_on, r.amount, r.bank_reference or ""])
-    sheet.append([])
-    sheet.append(["Belanja non-upah"])
-    sheet.append(["Tanggal", "Jenis", "Uraian", "Jumlah (Rp)", "Foto kuitansi"])
+        _append(sheet, [r.tranche, r.received_on, r.amount, r.bank_reference or ""])
+    _append(sheet, [])
+    _append(sheet, ["Belanja non-upah"])
+    _append(sheet, ["Tanggal", "Jenis", "Uraian", "Jumlah (Rp)", "Foto kuitansi"])
     for s in book["spending"]:
         photo = f"02-kuitansi/{s.spent_on}-belanja-{s.id}.jpg" if s.receipt_photo else ""
-        sheet.append(
+        _append(sheet, 
             [
                 s.spent_on,
                 v.SPENDING_CATEGORY_LABELS.get(s.category, s.category),
@@ -124,7 +125,7 @@ def _ledger(z, ksm, book):
         )
         if s.receipt_photo:
             _photo(z, photo.removesuffix(".jpg"), s.receipt_photo)
-    sheet.append([])
+    _append(sheet, [])
     for label, value in (
         ("Dana diterima", book["received"]),
         ("Upah dibayar", book["wages_paid"]),
@@ -132,13 +133,13 @@ def _ledger(z, ksm, book):
         ("Saldo", book["balance"]),
         ("Upah belum dibayar", book["outstanding"]),
     ):
-        sheet.append([label, "", "", value])
+        _append(sheet, [label, "", "", value])
     z.writestr("02-buku-kas.xlsx", _save(wb))
 
 
 def _progress(z, ksm, rows, items):
     wb, sheet = _book("LAPORAN PROGRES FISIK", f"{ksm.name} — Kelurahan {ksm.kelurahan.name}")
-    sheet.append(
+    _append(sheet, 
         [
             "Tanggal",
             "Item pekerjaan",
@@ -160,7 +161,7 @@ def _progress(z, ksm, rows, items):
     for r in rows:
         name = f"03-progres/{r.reported_on}-{r.percent}persen-{r.id}.jpg" if r.id in photos else ""
         item = items[r.work_item_id].name if r.work_item_id in items else "Seluruh pekerjaan"
-        sheet.append(
+        _append(sheet, 
             [r.reported_on, item, r.percent, r.notes or "", name, r.photo_lat, r.photo_lon, r.photo_taken_at]
         )
         if name:
@@ -175,9 +176,9 @@ def _meetings(z, ksm):
     for m in meetings:
         label = v.TYPES.get(m.type, m.type)
         wb, sheet = _book(f"DAFTAR HADIR {label.upper()}", f"{m.place} — {m.held_on}")
-        sheet.append(["No", "Nama", "L/P", "Unsur", "Tanda tangan"])
+        _append(sheet, ["No", "Nama", "L/P", "Unsur", "Tanda tangan"])
         for i, a in enumerate(m.attendees, start=1):
-            sheet.append([i, a.name, a.gender, v.ATTENDEE_ROLES.get(a.role, a.role), ""])
+            _append(sheet, [i, a.name, a.gender, v.ATTENDEE_ROLES.get(a.role, a.role), ""])
         stem = f"04-pertemuan/{m.held_on}-{m.type}-{m.id}"
         z.writestr(f"{stem}-daftar-hadir.xlsx", _save(wb))
         if m.photo:
@@ -204,19 +205,19 @@ def summary_workbook(ksm, f, items) -> bytes:
         ("Progres fisik (%)", f["progress"]),
         ("Kepatuhan protokol kesehatan (%)", f["compliance"]),
     ):
-        sheet.append([label, value])
+        _append(sheet, [label, value])
     if items:
-        sheet.append([])
-        sheet.append(["Item pekerjaan", "Volume", "Satuan", "Biaya rencana (Rp)"])
+        _append(sheet, [])
+        _append(sheet, ["Item pekerjaan", "Volume", "Satuan", "Biaya rencana (Rp)"])
         for item in items.values():
-            sheet.append([item.name, item.volume, item.unit, item.planned_cost])
+            _append(sheet, [item.name, item.volume, item.unit, item.planned_cost])
     return _save(wb)
 
 
 def weekly_workbook(title, rows) -> bytes:
     """The weekly report as XLSX, the same columns as the printable page."""
     wb, sheet = _book("LAPORAN MINGGUAN", title)
-    sheet.append(
+    _append(sheet, 
         [
             "Minggu",
             "Dari",
@@ -230,20 +231,25 @@ def weekly_workbook(title, rows) -> bytes:
         ]
     )
     for number, w in enumerate(rows, start=1):
-        sheet.append([number, w.start, w.end, w.physical, w.absorbed, w.hok, w.men, w.women, w.wages_paid])
+        _append(sheet, [number, w.start, w.end, w.physical, w.absorbed, w.hok, w.men, w.women, w.wages_paid])
     return _save(wb)
 
 
 def _book(title, subtitle):
     wb = Workbook()
     sheet = wb.active
-    sheet.append([title])
+    _append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([subtitle])
-    sheet.append([])
+    _append(sheet, [subtitle])
+    _append(sheet, [])
     sheet.column_dimensions["A"].width = 30
     sheet.column_dimensions["B"].width = 28
     return wb, sheet
+
+
+def _append(sheet, row):
+    """Every row goes through safetext.cells: typed text like =HYPERLINK(...) stays text."""
+    sheet.append(cells(row))
 
 
 def _save(wb) -> bytes:

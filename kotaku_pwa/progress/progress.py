@@ -16,6 +16,19 @@ class ProgressKind(KsmRecordKind):
     name = "progress"
     model = ProgressReport
     writers = writers_of("progress")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "work_item_id",
+            "reported_on",
+            "percent",
+            "photo",
+            "photo_lat",
+            "photo_lon",
+            "photo_taken_at",
+            "notes",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = ""  # no domain key: a later report supersedes an earlier one
 
     def build(self, r, ksm, batch, recorded_on):
