@@ -114,14 +114,15 @@ def _ledger(z, ksm, book):
     _append(sheet, ["Tanggal", "Jenis", "Uraian", "Jumlah (Rp)", "Foto kuitansi"])
     for s in book["spending"]:
         photo = f"02-kuitansi/{s.spent_on}-belanja-{s.id}.jpg" if s.receipt_photo else ""
-        _append(sheet, 
+        _append(
+            sheet,
             [
                 s.spent_on,
                 v.SPENDING_CATEGORY_LABELS.get(s.category, s.category),
                 s.description,
                 s.amount,
                 photo,
-            ]
+            ],
         )
         if s.receipt_photo:
             _photo(z, photo.removesuffix(".jpg"), s.receipt_photo)
@@ -139,7 +140,8 @@ def _ledger(z, ksm, book):
 
 def _progress(z, ksm, rows, items):
     wb, sheet = _book("LAPORAN PROGRES FISIK", f"{ksm.name} — Kelurahan {ksm.kelurahan.name}")
-    _append(sheet, 
+    _append(
+        sheet,
         [
             "Tanggal",
             "Item pekerjaan",
@@ -149,7 +151,7 @@ def _progress(z, ksm, rows, items):
             "Lintang",
             "Bujur",
             "Waktu foto (UTC)",
-        ]
+        ],
     )
     photos = dict(
         db.session.execute(
@@ -161,8 +163,9 @@ def _progress(z, ksm, rows, items):
     for r in rows:
         name = f"03-progres/{r.reported_on}-{r.percent}persen-{r.id}.jpg" if r.id in photos else ""
         item = items[r.work_item_id].name if r.work_item_id in items else "Seluruh pekerjaan"
-        _append(sheet, 
-            [r.reported_on, item, r.percent, r.notes or "", name, r.photo_lat, r.photo_lon, r.photo_taken_at]
+        _append(
+            sheet,
+            [r.reported_on, item, r.percent, r.notes or "", name, r.photo_lat, r.photo_lon, r.photo_taken_at],
         )
         if name:
             _photo(z, name.removesuffix(".jpg"), photos[r.id])
@@ -217,7 +220,8 @@ def summary_workbook(ksm, f, items) -> bytes:
 def weekly_workbook(title, rows) -> bytes:
     """The weekly report as XLSX, the same columns as the printable page."""
     wb, sheet = _book("LAPORAN MINGGUAN", title)
-    _append(sheet, 
+    _append(
+        sheet,
         [
             "Minggu",
             "Dari",
@@ -228,7 +232,7 @@ def weekly_workbook(title, rows) -> bytes:
             "Pekerja L",
             "Pekerja P",
             "Upah dibayar (Rp)",
-        ]
+        ],
     )
     for number, w in enumerate(rows, start=1):
         _append(sheet, [number, w.start, w.end, w.physical, w.absorbed, w.hok, w.men, w.women, w.wages_paid])
