@@ -609,3 +609,37 @@ def test_progress_percent_weighs_work_items_by_cost(tk1, auth):
     from kotaku_pwa.progress.queries import percent_now
 
     assert percent_now(tk1.id) == 75
+
+
+KSM_PAGES = ["progres", "bukti", "lpj", "lpj.zip", "mingguan", "mingguan.xlsx", "papan"]
+
+
+@pytest.mark.parametrize("page", KSM_PAGES)
+@pytest.mark.parametrize(
+    ("username", "ksm", "status"),
+    [
+        ("faskel", "KSM Pagutan 1", 200),
+        ("faskel", "KSM Kebon Sari 1", 404),
+        ("bendahara", "KSM Tanjung Karang 1", 200),
+        ("bendahara", "KSM Tanjung Karang 2", 404),
+        ("askot", "KSM Kebon Sari 1", 200),
+    ],
+)
+def test_every_progress_page_of_a_ksm_keeps_to_the_scope(demo, auth, client, page, username, ksm, status):
+    auth.login(username)
+    target = ksm_named(ksm)
+    response = client.get(f"/ksm/{target.id}/{page}")
+    assert response.status_code == status, (username, ksm, page)
+    if status == 404:
+        assert target.name.encode() not in response.data
+
+
+def test_a_supervisor_of_another_kota_sees_no_progress_page(demo, auth, client):
+    from tests.factories import make_kota
+
+    other = make_ksm(make_kelurahan("Gerung", kota=make_kota("Lombok Barat")), name="KSM Gerung 1")
+    db.session.commit()
+    auth.login("askot")
+    for page in KSM_PAGES:
+        assert client.get(f"/ksm/{other.id}/{page}").status_code == 404, page
+    assert client.get(f"/kelurahan/{other.kelurahan_id}/mingguan").status_code == 404
