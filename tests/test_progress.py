@@ -285,6 +285,26 @@ def test_the_facilitator_sets_work_items_with_server_side_checks_and_audit(tk1, 
     assert "Normalisasi saluran" in client.get(f"/ksm/{tk1.id}/progres").get_data(as_text=True)
 
 
+def test_a_work_item_without_reports_can_be_deleted_one_with_reports_cannot(tk1, auth, client):
+    unused, reported = add_item(tk1, "Salah ketik").id, add_item(tk1, "Saluran").id
+    auth.login("faskel")
+    assert auth.sync([report(tk1.id, work_item_id=reported)]).get_json()["results"][0]["status"] == "created"
+    assert auth.post(f"/ksm/{tk1.id}/item/{reported}/delete").status_code == 302
+    assert "tidak dapat dihapus" in client.get(f"/ksm/{tk1.id}/item").get_data(as_text=True)
+    assert auth.post(f"/ksm/{tk1.id}/item/{unused}/delete").status_code == 302
+    assert [i.name for i in db.session.scalars(db.select(WorkItem))] == ["Saluran"]
+    assert (
+        db.session.scalars(db.select(AuditLog).filter_by(action="work_item_deleted")).one().object_id
+        == unused
+    )
+    other = add_item(ksm_named("KSM Tanjung Karang 2"), "Paving")
+    assert auth.post(f"/ksm/{tk1.id}/item/{other.id}/delete").status_code == 404  # not this KSM's
+    auth.logout()
+    auth.login("bendahara")
+    assert auth.post(f"/ksm/{tk1.id}/item/{reported}/delete").status_code == 403
+    assert db.session.scalar(db.select(db.func.count(WorkItem.id))) == 2
+
+
 @pytest.mark.parametrize(
     ("username", "ksm", "status"),
     [

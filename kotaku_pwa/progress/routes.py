@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from .. import audit, db
 from ..access import get_kelurahan, get_ksm, place_of, user_scope
 from ..images import MAGIC
-from ..models import Ksm, Meeting
+from ..models import Ksm, Meeting, ProgressReport, WorkItem
 from ..roles import scope_of
 from ..scope import can_write
 from ..workdays import today
@@ -65,6 +65,24 @@ def items(ksm_id):
         errors=errors,
         units=work_items.UNITS,
     ), 400 if errors else 200
+
+
+@bp.post("/ksm/<int:ksm_id>/item/<int:item_id>/delete")
+@login_required
+def delete_item(ksm_id, item_id):
+    """Remove a work item set by mistake; one with progress reports stays (they name it)."""
+    ksm = get_ksm(ksm_id, "progress")
+    item = db.session.get(WorkItem, item_id)
+    if item is None or item.ksm_id != ksm.id:
+        abort(404)
+    if db.session.scalar(db.select(ProgressReport.id).where(ProgressReport.work_item_id == item.id).limit(1)):
+        flash(f"“{item.name}” sudah punya laporan progres dan tidak dapat dihapus.", "error")
+        return redirect(url_for("progress.items", ksm_id=ksm.id))
+    audit.log("work_item_deleted", "work_item", item.id, ksm.kelurahan_id, name=item.name)
+    db.session.delete(item)
+    db.session.commit()
+    flash(f"Item pekerjaan “{item.name}” dihapus.", "success")
+    return redirect(url_for("progress.items", ksm_id=ksm.id))
 
 
 @bp.get("/ksm/<int:ksm_id>/bukti")
