@@ -5,9 +5,9 @@ flooding, and what a conflict answer tells about records outside the user's scop
 from datetime import date, datetime, timedelta
 
 import pytest
-from kotaku_pwa.records.registry import KINDS
 
 from kotaku_pwa.models import Conflict, Meeting, Worker
+from kotaku_pwa.records.registry import KINDS
 from kotaku_pwa.safetext import CONTROL_MESSAGE, LINE_MESSAGE, text_problem
 from tests.conftest import Auth
 from tests.factories import (
