@@ -663,3 +663,17 @@ def test_a_supervisor_of_another_kota_sees_no_progress_page(demo, auth, client):
     for page in KSM_PAGES:
         assert client.get(f"/ksm/{other.id}/{page}").status_code == 404, page
     assert client.get(f"/kelurahan/{other.kelurahan_id}/mingguan").status_code == 404
+
+
+def test_thumbnails_are_small_jpegs_and_refuse_what_is_no_photo():
+    from kotaku_pwa.progress import photos
+
+    small = photos.thumbnail(image_bytes(size=(1280, 960)))
+    assert Image.open(io.BytesIO(small)).size == (240, 180)
+    assert photos.thumbnail(PNG_BYTES)[:3] == b"\xff\xd8\xff"  # a PNG becomes a JPEG thumbnail
+    assert photos.thumbnail(b"\x89PNG\r\n\x1a\n<html>") is None
+    bomb = io.BytesIO()
+    Image.new("1", (5000, 5000)).save(bomb, "PNG")  # a few KB that decode to 25 million pixels
+    assert photos.thumbnail(bomb.getvalue()) is None
+    assert photos.as_jpeg(JPEG_BYTES) == JPEG_BYTES
+    assert Image.open(io.BytesIO(photos.as_jpeg(PNG_BYTES))).format == "JPEG"

@@ -2,11 +2,13 @@
 
 import hashlib
 import io
+import warnings
 from collections import OrderedDict
 from threading import Lock
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from ..images import FORMATS, MAX_PIXELS
 from ..models import Meeting, Payment, ProgressReport, Spending
 
 # kind in the URL → (table, column, Indonesian label)
@@ -17,7 +19,6 @@ SOURCES = {
     "receipt": (Spending, "receipt_photo", "Foto kuitansi"),
 }
 THUMB_SIDE = 240
-MAX_PIXELS = 40_000_000  # far beyond a phone photo: a small file that decodes larger is a bomb
 _CACHE_SIZE = 512  # thumbnails of ~10 KB each: a few MB per server process
 _cache: OrderedDict = OrderedDict()
 _lock = Lock()
@@ -47,15 +48,18 @@ def as_jpeg(data: bytes) -> bytes | None:
 
 
 def _reencode(data, side, quality):
+    """Stored images were already re-encoded by images.decode; the same bounds apply here."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                return None
-            image = image.convert("RGB")
-            if side:
-                image.thumbnail((side, side))
-            out = io.BytesIO()
-            image.save(out, "JPEG", quality=quality)
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=list(FORMATS.values())) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                image = image.convert("RGB")
+                if side:
+                    image.thumbnail((side, side))
+                out = io.BytesIO()
+                image.save(out, "JPEG", quality=quality)
+                return out.getvalue()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None
