@@ -6,7 +6,7 @@ from .. import db, images
 from ..models import ProgressReport, WorkItem
 from ..physical import lower_needs_note
 from ..records.fields import New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 
 PHOTO = ("image/jpeg",)  # photo.js always shrinks to JPEG (SPEC.md: a JPEG data URL)
@@ -16,19 +16,9 @@ class ProgressKind(KsmRecordKind):
     name = "progress"
     model = ProgressReport
     writers = writers_of("progress")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "work_item_id",
-            "reported_on",
-            "percent",
-            "photo",
-            "photo_lat",
-            "photo_lon",
-            "photo_taken_at",
-            "notes",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields(
+        "ksm_id work_item_id reported_on percent photo photo_lat photo_lon photo_taken_at notes"
+    )
     clash_reason = ""  # no domain key: a later report supersedes an earlier one
 
     def build(self, r, ksm, batch, recorded_on):
