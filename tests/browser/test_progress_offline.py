@@ -48,7 +48,9 @@ def test_a_progress_report_with_a_photo_made_offline_reaches_the_gallery_and_the
     context.set_offline(False)
     page.evaluate("Outbox.sync({force: true})")
     wait_synced(page)
-    assert unsent(page) == 0
+    assert unsent(page) == 0, page.evaluate(
+        "async () => JSON.stringify((await Outbox.all()).map(r => [r.state, r.errors, r.kind]))"
+    )
     assert server.count(ProgressReport, ksm_id=ksm_id) == before + 1
     with server.app.app_context():
         row = db.session.scalars(
