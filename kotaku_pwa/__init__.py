@@ -75,6 +75,7 @@ def create_app(test_config=None):
 
     from . import (
         attendance,
+        audit,
         auth,
         conflicts,
         dashboard,
@@ -85,6 +86,7 @@ def create_app(test_config=None):
         progress,
         pwa,
         sync,
+        verification,
         workers,
     )
 
@@ -98,6 +100,8 @@ def create_app(test_config=None):
         meetings,
         progress,
         conflicts,
+        verification,
+        audit,
         dashboard,
         sync,
         pwa,
