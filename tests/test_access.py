@@ -186,7 +186,6 @@ def samples(ids, app):
         "payment_id": payment.id,
         "kind": "meeting",
         "record_id": meeting.id,
-        "kelurahan_id": ksm.kelurahan_id,
         **{f"row_id of {name}": row_id for name, row_id in rows.items()},
     }
 
