@@ -1,7 +1,7 @@
 """work items and progress reports
 
 Revision ID: ad93b9ba38ea
-Revises: 278c4336ff20
+Revises: 4ae905223c7c
 Create Date: 2026-12-01 22:56:03.652250
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ad93b9ba38ea'
-down_revision = '278c4336ff20'
+down_revision = '4ae905223c7c'
 branch_labels = None
 depends_on = None
 
