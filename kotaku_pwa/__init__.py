@@ -77,6 +77,7 @@ def create_app(test_config=None):
         auth,
         conflicts,
         dashboard,
+        dfat,
         home,
         meetings,
         org,
@@ -86,7 +87,20 @@ def create_app(test_config=None):
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, payments, meetings, conflicts, dashboard, sync, pwa):
+    for module in (
+        auth,
+        home,
+        org,
+        workers,
+        attendance,
+        payments,
+        meetings,
+        dfat,
+        conflicts,
+        dashboard,
+        sync,
+        pwa,
+    ):
         app.register_blueprint(module.bp)
 
     from . import cli

@@ -17,6 +17,7 @@ CAPABILITIES = {
     "record_meetings": "record meetings (the meeting form)",
     "record_health": "record health-protocol checks",
     "pay": "pay wages and reverse payments",
+    "record_dfat": "record DFAT water/sanitation surveys, the TIPP register, problems and needs",
     "review": "verify, resolve conflicts, export the kota's figures",
     "admin": "manage the reference data and the user accounts",
 }
@@ -27,6 +28,7 @@ CAPABILITY_KINDS = {
     "record_meetings": "meeting",
     "record_health": "health_check",
     "pay": "payment",
+    "record_dfat": "watsan_survey",
 }
 
 MAX_NAV_ITEMS = 5  # what fits the bottom bar of a 360 px field phone
@@ -84,7 +86,8 @@ ROLES = {
                 "meetings.index",
                 "meetings.new",
             ),
-            offline_per_kelurahan=("meetings.new",),
+            # dfat.* pages only for the DFAT kelurahan among them (pwa/pages.py)
+            offline_per_kelurahan=("meetings.new", "dfat.kelurahan", "dfat.survey_new"),
             offline_per_ksm=(
                 "attendance.day",
                 "workers.index",
@@ -92,8 +95,8 @@ ROLES = {
                 "meetings.health",
                 "payments.current",  # "Daftar upah" on the home page
             ),
-            may=frozenset({"record_workers", "record_meetings", "record_health"}),
-            writes=frozenset({"worker", "meeting", "attendance", "health_check"}),
+            may=frozenset({"record_workers", "record_meetings", "record_health", "record_dfat"}),
+            writes=frozenset({"worker", "meeting", "attendance", "health_check", "watsan_survey"}),
         ),
         Role(
             name="bendahara",
@@ -152,7 +155,16 @@ ROLES = {
             offline_per_ksm=("attendance.day", "workers.index", "workers.new"),
             may=frozenset(CAPABILITIES),
             writes=frozenset(
-                {"worker", "meeting", "attendance", "health_check", "payment", "tranche", "spending"}
+                {
+                    "worker",
+                    "meeting",
+                    "attendance",
+                    "health_check",
+                    "payment",
+                    "tranche",
+                    "spending",
+                    "watsan_survey",
+                }
             ),
         ),
     )

@@ -67,6 +67,14 @@ def progress_of(kelurahan_ids, today):
         db.select(Meeting.kelurahan_id, Meeting.type).where(Meeting.kelurahan_id.in_(ordered)).distinct()
     ):
         held[kelurahan_id].add(kind)
+    # An MP2K that recorded the coaching topics counts as coaching KSM (held together, as in the seed).
+    mp2k_topics = defaultdict(list)
+    for kelurahan_id, topics in db.session.execute(
+        db.select(Meeting.kelurahan_id, Meeting.topics).where(
+            Meeting.kelurahan_id.in_(ordered), Meeting.type == "mp2k"
+        )
+    ):
+        mp2k_topics[kelurahan_id].append(topics)
     last_day = dict(
         db.session.execute(
             db.select(Ksm.kelurahan_id, func.max(Ksm.end_date))
@@ -81,6 +89,7 @@ def progress_of(kelurahan_ids, today):
             last_day.get(kelurahan_id) is not None and last_day[kelurahan_id] < today,
             row["wages_due"],
             row["wages_paid"],
+            coached_at_mp2k=stages.coaching_recorded(mp2k_topics[kelurahan_id]),
         )
         for kelurahan_id, row in zip(ordered, money, strict=True)
     }

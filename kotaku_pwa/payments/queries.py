@@ -8,7 +8,6 @@ from .. import db
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
-    Kelurahan,
     Payment,
     PaymentReversal,
     ProgrammeYear,
@@ -113,10 +112,9 @@ def ledger(ksm, today):
 
 
 def _programme_year(ksm):
-    kelurahan = db.session.get(Kelurahan, ksm.kelurahan_id)
-    programme = "CFW" if kelurahan.cfw else "DFAT"
+    # The KSM's own programme (issue 13): a DFAT KSM in a kelurahan of both gets the DFAT plan.
     return db.session.execute(
-        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=programme)
+        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=ksm.programme or "CFW")
     ).scalar_one_or_none()
 
 

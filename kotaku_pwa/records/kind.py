@@ -73,6 +73,8 @@ class BatchLookups:
     meetings: dict | None = None
     # kelurahan id -> Kelurahan named by the batch's meetings and health checks
     kelurahan: dict | None = None
+    # years the DFAT programme runs: a water/sanitation survey falls in one (dfat/watsan_survey.py)
+    dfat_years: frozenset | None = None
 
 
 def in_dependency_order(kinds) -> list:

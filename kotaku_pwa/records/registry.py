@@ -1,6 +1,7 @@
 """Every record kind phones send, by name (the `kind` of a sync record); see records/kind.py."""
 
 from ..attendance.attendance import ATTENDANCE
+from ..dfat.watsan_survey import WATSAN_SURVEY
 from ..meetings.health_check import HEALTH_CHECK
 from ..meetings.meeting import MEETING
 from ..payments.payment import PAYMENT
@@ -10,7 +11,9 @@ from ..scope import can_write
 from ..workers.worker import WORKER
 from .kind import in_dependency_order
 
-KINDS = {k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK)}
+KINDS = {
+    k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, WATSAN_SURVEY)
+}
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
 INSERT_ORDER = in_dependency_order(KINDS.values())
