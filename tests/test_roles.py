@@ -60,7 +60,13 @@ def test_every_row_names_known_scopes_capabilities_and_endpoints(app, role):
 
 def test_kinds_written_per_role():
     # SPEC.md, sync protocol: who writes which record kind.
-    assert kinds_written("fasilitator") == {"worker", "meeting", "attendance", "health_check", "watsan_survey"}
+    assert kinds_written("fasilitator") == {
+        "worker",
+        "meeting",
+        "attendance",
+        "health_check",
+        "watsan_survey",
+    }
     assert kinds_written("bendahara") == {"attendance", "health_check", "payment", "tranche", "spending"}
     assert kinds_written("supervisor") == set()
     assert kinds_written("admin") == set(WRITERS)
