@@ -41,9 +41,10 @@ def test_a_sound_survey_has_no_problems():
 
 def test_households_with_access_cannot_exceed_the_households():
     problems = survey_problems(100, 101, 150, date(2021, 4, 5), YEARS, TODAY)
+    tail = "tidak boleh lebih dari jumlah rumah tangga."
     assert problems == {
-        "households_safe_water": "Rumah tangga dengan air minum aman tidak boleh lebih dari jumlah rumah tangga.",
-        "households_safe_sanitation": "Rumah tangga dengan sanitasi aman tidak boleh lebih dari jumlah rumah tangga.",
+        "households_safe_water": f"Rumah tangga dengan air minum aman {tail}",
+        "households_safe_sanitation": f"Rumah tangga dengan sanitasi aman {tail}",
     }
 
 
