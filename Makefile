@@ -1,11 +1,12 @@
-# KOTAKU Lapangan. `make run` serves the app; `make test` runs every test (see README.md).
+# KOTAKU Lapangan. `make run` serves the demo; `make serve` serves production (no demo accounts);
+# `make test` runs every test (see README.md). Both servers take their gunicorn set-up from gunicorn.conf.py.
 PYTHON ?= python3
 PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test bench lint clean
+.PHONY: run serve test bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - app:app
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py app:app
+
+# Production: never creates demo accounts; the first admin comes from `flask create-user` (README).
+serve: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
 test: $(VENV)/.installed-dev
 	CHROMIUM_PATH="$$(./scripts/chromium.sh)" $(BIN)/pytest $(if $(TEST_DATABASE_URL),-m "not browser")

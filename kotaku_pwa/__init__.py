@@ -67,8 +67,9 @@ def create_app(test_config=None):
     htmx.init_app(app)
     compress.init_app(app)
 
-    from . import database, web
+    from . import bounds, database, web
 
+    bounds.init_app(app)  # before the blueprints: their `<int:...>` routes use the bounded converter
     database.init_app(app)
     web.init_app(app)
 
@@ -110,15 +111,22 @@ def create_app(test_config=None):
 
 
 def _default_config(instance_path):
+    https = os.environ.get("KOTAKU_HTTPS") == "1"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),  # else instance/secret_key (create_app)
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path}/kotaku.db",
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("KOTAKU_HTTPS") == "1",
+        "SESSION_COOKIE_SECURE": https,
+        # Over HTTPS the __Host- prefix binds the cookie to this host, secure, path / (no sub-domain sets it).
+        "SESSION_COOKIE_NAME": "__Host-session" if https else "session",
+        "HSTS": https,
         # A field rotation: a facilitator may stay in the kelurahan for weeks.
         "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+        # Signed out after this long without a request: a phone works offline for days between syncs,
+        # so hours would sign facilitators out mid-rotation; a lost phone is ended from the Akun page.
+        "SESSION_IDLE_TIMEOUT": int(float(os.environ.get("KOTAKU_IDLE_HOURS") or 72) * 3600),
         # The outbox fetches a fresh token at send time; forms left open stay valid for the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_METHOD": "scrypt",
@@ -126,8 +134,11 @@ def _default_config(instance_path):
         # Days a work date may lie before the day the phone recorded it; None = no limit.
         "BACKDATE_WINDOW_DAYS": _int_or_none(os.environ.get("KOTAKU_BACKDATE_WINDOW_DAYS")),
         "SYNC_MAX_RECORDS": 500,
+        # Sign-in throttling (auth/throttle.py): hard per (account, address), soft per account, high per
+        # address (carrier-grade NAT puts many phones behind one address).
         "LOGIN_MAX_FAILURES_PER_USER": 5,
-        "LOGIN_MAX_FAILURES_PER_IP": 20,
+        "LOGIN_SOFT_FAILURES_PER_USER": 10,
+        "LOGIN_MAX_FAILURES_PER_IP": 100,
         "LOGIN_LOCK_MINUTES": 15,
         "BUILD_SALT": os.environ.get("KOTAKU_BUILD_SALT", ""),
         "PROXY_FIX": os.environ.get("KOTAKU_PROXY") == "1",

@@ -1,4 +1,4 @@
-"""Commands: `flask --app app demo`, `generate`, `create-user`."""
+"""Commands: `flask --app app demo`, `generate`, `create-user`, `check-demo`."""
 
 import uuid
 from datetime import date, timedelta
@@ -13,6 +13,39 @@ def init_app(app):
     app.cli.add_command(demo)
     app.cli.add_command(generate)
     app.cli.add_command(create_user)
+    app.cli.add_command(check_demo)
+
+
+def demo_accounts():
+    """The active demo accounts on this database, each with whether its demo password still works."""
+    from .demo import ACCOUNTS, PASSWORD
+
+    names = [account[0] for account in ACCOUNTS]
+    users = db.session.scalars(db.select(User).where(User.username.in_(names), User.active.is_(True))).all()
+    return [(user.username, user.check_password(PASSWORD)) for user in users]
+
+
+def demo_warning():
+    """The start-up warning for a server others can reach, or None when no demo account is left."""
+    found = demo_accounts()
+    if not found:
+        return None
+    names = ", ".join(
+        f"{name} (kata sandi demo {'MASIH BERLAKU' if weak else 'sudah diganti'})" for name, weak in found
+    )
+    return (
+        f"Akun demo ada di basis data ini: {names}. Server ini dapat dijangkau dari luar: "
+        "nonaktifkan akun demo di layar Admin atau pakai basis data produksi (README, 'Produksi')."
+    )
+
+
+@click.command("check-demo")
+def check_demo():
+    """Warn (exit 1) when demo accounts exist: run before opening a server to the network."""
+    message = demo_warning()
+    if message:
+        raise click.ClickException(message)
+    click.echo("Tidak ada akun demo aktif.")
 
 
 @click.command()
@@ -119,6 +152,11 @@ def create_user(username, role, full_name, password):
     """Create a user (scope is set later on the admin screen)."""
     if db.session.execute(db.select(User).filter_by(username=username)).first():
         raise click.ClickException(f"Nama pengguna {username} sudah dipakai.")
+    from .auth.passwords import password_problem
+
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
     user = User(username=username.lower(), full_name=full_name, role=role)
     user.set_password(password)
     db.session.add(user)

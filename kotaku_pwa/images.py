@@ -1,10 +1,16 @@
-"""Signatures and photos arrive as data URLs from the phone; check what they really are."""
+"""Signatures and photos arrive as data URLs from the phone; check what they really are, and store
+only what Pillow decoded and wrote again (a PNG header followed by HTML is never stored)."""
 
 import base64
 import binascii
+import io
 import re
+import warnings
+
+from PIL import Image, ImageOps
 
 MAX_IMAGE_BYTES = 200 * 1024
+MAX_PIXELS = 4096 * 4096  # far above a phone's downscaled photo (photo.js: 1280 px); no decompression bombs
 MAGIC = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 LABELS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 PHOTO = ("image/jpeg", "image/png")  # a camera picture, or one the phone shrank to PNG
@@ -21,14 +27,18 @@ def read(r, name, allowed=PHOTO):
     return data
 
 
+FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+
+
 def decode(value, allowed=("image/png",), max_bytes=MAX_IMAGE_BYTES):
     """(bytes, None) for a data URL of an allowed image type, else (None, Indonesian message)."""
     kinds = " atau ".join(LABELS[a] for a in allowed)
     match = isinstance(value, str) and re.fullmatch(r"data:(image/[a-z]+);base64,([A-Za-z0-9+/=\s]+)", value)
     if not match or match.group(1) not in allowed:
         return None, f"Gambar harus berupa {kinds}."
+    too_big = f"Gambar terlalu besar (maksimal {max_bytes // 1024} KB)."
     if len(match.group(2)) > max_bytes * 4 // 3 + 8:
-        return None, f"Gambar terlalu besar (maksimal {max_bytes // 1024} KB)."
+        return None, too_big
     try:
         data = base64.b64decode(match.group(2), validate=False)
     except (binascii.Error, ValueError):
@@ -36,5 +46,35 @@ def decode(value, allowed=("image/png",), max_bytes=MAX_IMAGE_BYTES):
     if not data.startswith(MAGIC[match.group(1)]):
         return None, f"Gambar harus berupa {kinds}."
     if len(data) > max_bytes:
-        return None, f"Gambar terlalu besar (maksimal {max_bytes // 1024} KB)."
-    return data, None
+        return None, too_big
+    clean = reencode(data, FORMATS[match.group(1)])
+    if clean is None:
+        return None, f"Gambar rusak atau bukan {kinds} yang sah."
+    if len(clean) > max_bytes:
+        return None, too_big
+    return clean, None
+
+
+def reencode(data: bytes, image_format: str) -> bytes | None:
+    """The image decoded and written again in its own format (no trailing bytes, no metadata);
+    None when Pillow cannot read it as that format or it is too large once decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[image_format]) as probe:
+                probe.verify()
+            with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    return None
+                image.load()
+                out = io.BytesIO()
+                if image_format == "PNG":
+                    image.save(out, "PNG", optimize=True)
+                else:  # the camera's orientation applied, as EXIF is not kept
+                    picture = ImageOps.exif_transpose(image)
+                    if picture.mode not in ("RGB", "L"):
+                        picture = picture.convert("RGB")
+                    picture.save(out, "JPEG", quality=85)
+                return out.getvalue()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return None

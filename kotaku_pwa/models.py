@@ -177,6 +177,9 @@ class UserSession(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # For the inactivity timeout and the user's own list of signed-in devices (the Akun page).
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
 

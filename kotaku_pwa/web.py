@@ -2,7 +2,8 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -17,6 +18,14 @@ CSP = (
 
 # Pages the service worker must not keep on a phone: sign-in (a form token) and the admin screens.
 NOT_KEPT_OFFLINE = {"auth", "org"}
+# The camera (photos of receipts and work) and location for this origin only; the rest off.
+PERMISSIONS_POLICY = (
+    "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), "
+    "browsing-topics=(), interest-cohort=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+security = logging.getLogger("kotaku.security")
 
 ERROR_MESSAGES = {
     400: "Permintaan tidak dapat diproses.",
@@ -44,6 +53,8 @@ def init_app(app):
     app.jinja_env.globals["nav_items"] = roles.nav  # templates/_nav.html
     app.jinja_env.globals["vocabulary"] = vocabulary  # codes and their labels, for every template
     app.after_request(_headers)
+    app.after_request(_log_forbidden_sync)
+    _security_log_to_gunicorn()
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -62,16 +73,58 @@ def _headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if current_app.config["HSTS"]:
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.blueprint in NOT_KEPT_OFFLINE:
         response.headers["Cache-Control"] = "no-store"
+    elif response.mimetype == "text/html" and current_user and current_user.is_authenticated:
+        # Personal data: never in a shared cache, and revalidated before the browser's own cache shows it.
+        # Not no-store: the service worker keeps field pages for offline use (templates/pwa/sw.js).
+        response.headers.setdefault("Cache-Control", "private, no-cache")
     if request.headers.get("HX-Request") or response.mimetype == "text/html":
         # The same URL may answer a full page or an htmx fragment: caches must keep them apart.
         response.vary.add("HX-Request")
     return response
 
 
+def _log_forbidden_sync(response):
+    """Records the sync refused as outside the user's role or scope: someone may be probing."""
+    if request.endpoint == "sync.sync" and response.is_json and response.status_code == 200:
+        results = (response.get_json(silent=True) or {}).get("results") or []
+        forbidden = [r.get("uuid") for r in results if isinstance(r, dict) and r.get("status") == "forbidden"]
+        if forbidden:
+            security.warning(
+                "sync_forbidden user=%s ip=%s count=%d uuids=%s",
+                _who(),
+                request.remote_addr,
+                len(forbidden),
+                ",".join(str(u)[:36] for u in forbidden[:10]),
+            )
+    return response
+
+
+def _who():
+    return current_user.username if current_user and current_user.is_authenticated else "-"
+
+
+def _security_log_to_gunicorn():
+    """Security events go where the operator reads: the gunicorn error log when served by gunicorn."""
+    gunicorn = logging.getLogger("gunicorn.error")
+    if gunicorn.handlers and not security.handlers:
+        security.handlers = list(gunicorn.handlers)
+        security.propagate = False
+    if security.level == logging.NOTSET:
+        security.setLevel(logging.INFO)
+
+
 def _http_error(error):
     code = error.code or 500
+    if code in (403, 404):
+        # Guessed ids and URLs; the path only (a query string may carry personal data).
+        security.warning(
+            "http_%d user=%s ip=%s %s %s", code, _who(), request.remote_addr, request.method, request.path
+        )
     message = ERROR_MESSAGES.get(code, error.description)
     if wants_json():
         return jsonify(error=message, status=code), code
@@ -79,6 +132,9 @@ def _http_error(error):
 
 
 def _csrf_error(error):
+    security.warning(
+        "csrf_failed user=%s ip=%s %s %s", _who(), request.remote_addr, request.method, request.path
+    )
     if wants_json():
         return jsonify(error=CSRF_MESSAGE, status=400), 400
     return render_template("error.html", code=400, message=CSRF_MESSAGE), 400

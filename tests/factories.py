@@ -99,3 +99,15 @@ def attendance_record(ksm_id, worker_uuid, work_date="2021-04-20", present=True,
         "recorded_at": "2021-04-20T16:00:00+08:00",
         "data": {"ksm_id": ksm_id, "worker_uuid": worker_uuid, "work_date": work_date, "present": present},
     }
+
+
+def jpeg_data_url(size=(4, 3)):
+    """A real (tiny) JPEG as the phone sends it: the server decodes and re-encodes every image."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, "JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()

@@ -11,9 +11,9 @@ import pytest
 from kotaku_pwa import db
 from kotaku_pwa.models import Conflict, HealthCheck, Kelurahan, Ksm, Meeting, MeetingAttendee
 
-from .factories import new_uuid
+from .factories import jpeg_data_url, new_uuid
 
-JPEG = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 100).decode()
+JPEG = jpeg_data_url()  # a real image: the server re-encodes what it stores
 BIG_JPEG = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 210_000).decode()
 GIF = "data:image/gif;base64," + base64.b64encode(b"GIF89a" + b"\0" * 20).decode()
 PEOPLE = [

@@ -19,13 +19,13 @@ from kotaku_pwa.models import (
     Worker,
 )
 
-from .factories import make_user, new_uuid
+from .factories import jpeg_data_url, make_user, new_uuid
 
 PNG = (  # a 1×1 pixel
     "data:image/png;base64,"
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
-JPEG = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 100).decode()
+JPEG = jpeg_data_url()  # a real image: the server re-encodes what it stores
 WEEK = ("2021-04-15", "2021-04-21")
 
 

@@ -594,7 +594,7 @@ ATTENDANCE_INVALID = {
     "unknown worker_uuid": (
         {"worker_uuid": "00000000-0000-4000-8000-000000000000"},
         "worker_uuid",
-        "Pekerja tidak dikenal.",
+        "Pekerja tidak dikenal di KSM ini.",
     ),
     "future work_date": ({"work_date": "2999-01-01"}, "work_date", "Tanggal tidak boleh di masa depan."),
     "before the KSM period": (
@@ -623,7 +623,7 @@ def test_attendance_for_a_worker_of_another_ksm(faskel):
     before = counts()
     result = send_one(faskel, attendance(ksm(number=2).id, worker.uuid))
     assert result["status"] == "invalid"
-    assert result["errors"] == {"worker_uuid": "Pekerja ini bukan anggota KSM tersebut."}
+    assert result["errors"] == {"worker_uuid": "Pekerja tidak dikenal di KSM ini."}
     assert counts() == before
 
 
@@ -770,7 +770,9 @@ def test_a_phone_clock_in_the_future_does_not_make_a_minor_adult(faskel):
     }
     result = send_one(faskel, record)
     assert result["status"] == "invalid"
-    assert result["errors"] == {"nik": MINOR}
+    # Refused on the clock itself now (issue 11, item 6): a reading past the server's time is not trusted.
+    future = "Waktu pencatatan di masa depan: periksa jam dan tanggal di HP."
+    assert result["errors"] == {"recorded_at": future}
 
 
 # --- back-dating window -----------------------------------------------------------------------------
@@ -902,7 +904,7 @@ def test_attendance_before_its_worker_is_invalid(faskel):
     assert first == {
         "uuid": day["uuid"],
         "status": "invalid",
-        "errors": {"worker_uuid": "Pekerja tidak dikenal."},
+        "errors": {"worker_uuid": "Pekerja tidak dikenal di KSM ini."},
     }
     assert second["status"] == "created"
     assert count(Attendance, Attendance.uuid == day["uuid"]) == 0
@@ -915,7 +917,7 @@ def test_invalid_registration_then_its_attendance(faskel):
     registration = worker_record(tk1.id, nik="123")
     first, second = send(faskel, registration, attendance(tk1.id, registration["uuid"]))
     assert (first["status"], second["status"]) == ("invalid", "invalid")
-    assert second["errors"] == {"worker_uuid": "Pekerja tidak dikenal."}
+    assert second["errors"] == {"worker_uuid": "Pekerja tidak dikenal di KSM ini."}
 
 
 def test_mixed_batch_stores_the_valid_records_and_reports_the_others(faskel):

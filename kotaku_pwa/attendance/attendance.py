@@ -16,6 +16,14 @@ class AttendanceKind(KsmRecordKind):
     name = "attendance"
     model = Attendance
     writers = writers_of("attendance")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "worker_uuid",
+            "work_date",
+            "present",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "Kehadiran pekerja ini pada tanggal ini sudah tercatat."
     after = ("worker",)
     can_keep_incoming = True

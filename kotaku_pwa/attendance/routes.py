@@ -1,10 +1,11 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import db, htmx
 from ..access import get_ksm, ksm_query
+from ..bounds import day_or_404
 from ..models import Attendance, Worker
 from ..workdays import date_problem, default_day, today, week_of
 from . import bp
@@ -87,7 +88,4 @@ def _recorded(ksm_id, work_day):
 
 
 def _parse_day(value):
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        abort(404)
+    return day_or_404(value)  # 9999-12-31 has no next day: out-of-range dates are 404

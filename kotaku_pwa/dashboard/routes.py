@@ -7,6 +7,7 @@ from .. import db
 from ..access import kelurahan_query, may
 from ..dfat.queries import sanitation_access_percent, water_access_percent
 from ..models import Kelurahan
+from ..safetext import cell
 from . import bp
 from .queries import COLUMNS, kelurahan_rows
 
@@ -30,7 +31,8 @@ def export_csv():
             row[column] = values.get(kelurahan_id, "")
     writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *FIGURES], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    # Names typed by people reach the file: none may start a formula in a spreadsheet.
+    writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
     return Response(
         out.getvalue(),
         mimetype="text/csv",

@@ -14,6 +14,16 @@ class WatsanSurveyKind(RecordKind):
     name = "watsan_survey"
     model = WatsanSurvey
     writers = writers_of("watsan_survey")
+    fields = frozenset(
+        {
+            "kelurahan_id",
+            "surveyed_on",
+            "households",
+            "households_safe_water",
+            "households_safe_sanitation",
+            "notes",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "Survei air minum dan sanitasi kelurahan ini pada tanggal tersebut sudah tercatat."
 
     def locate(self, r, batch):

@@ -3,6 +3,7 @@
 from .. import db
 from .. import vocabulary as v
 from ..models import HealthCheck, Ksm, Meeting
+from ..programme_period import not_before, programme_start
 from ..records.fields import New
 from ..records.kind import RecordKind
 from ..roles import writers_of
@@ -15,6 +16,26 @@ class HealthCheckKind(RecordKind):
     name = "health_check"
     model = HealthCheck
     writers = writers_of("health_check")
+    fields = frozenset(
+        {
+            "kelurahan_id",
+            "ksm_id",
+            "meeting_uuid",
+            "setting",
+            "checked_on",
+            "people_present",
+            "masks_worn",
+            "fever_cases",
+            "distancing",
+            "handwash_soap",
+            "temp_morning",
+            "temp_noon",
+            "temp_afternoon",
+            "temperature_checked",
+            "apd_workers",
+            "notes",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "Pemeriksaan protokol kesehatan untuk pertemuan ini sudah tercatat."
     after = ("meeting",)
 
@@ -31,6 +52,8 @@ class HealthCheckKind(RecordKind):
             "meeting" if meeting_uuid else "worksite"
         )
         checked_on = r.past_day("checked_on", batch.today, "Tanggal pemeriksaan")
+        if checked_on and "checked_on" not in r.errors and not_before(checked_on, programme_start()):
+            r.errors["checked_on"] = not_before(checked_on, programme_start(), "Tanggal pemeriksaan")
         people = r.integer("people_present", minimum=0, maximum=10_000)
         masks = r.integer("masks_worn", minimum=0, maximum=10_000)
         fever = r.integer("fever_cases", minimum=0, maximum=10_000)
@@ -91,10 +114,13 @@ def _meeting(r, meeting_uuid, setting, kelurahan, ksm, checked_on, batch):
     meeting = meetings(batch).get(meeting_uuid)
     if setting != "meeting":
         r.errors["setting"] = "Pemeriksaan pada pertemuan harus berlatar 'meeting'."
-    elif meeting is None:
-        r.errors["meeting_uuid"] = "Pertemuan tidak dikenal (kirim pertemuannya lebih dulu)."
-    elif meeting.kelurahan_id != kelurahan.id or meeting.ksm_id != (ksm.id if ksm else None):
-        r.errors["meeting_uuid"] = "Kelurahan/KSM pemeriksaan harus sama dengan pertemuannya."
+    elif (
+        meeting is None or meeting.kelurahan_id != kelurahan.id or meeting.ksm_id != (ksm.id if ksm else None)
+    ):
+        # One message for "no such meeting" and "a meeting elsewhere": it must not tell which.
+        r.errors["meeting_uuid"] = (
+            "Pertemuan tidak dikenal di kelurahan/KSM ini (kirim pertemuannya lebih dulu)."
+        )
     elif checked_on and checked_on != meeting.held_on:
         r.errors["checked_on"] = "Tanggal pemeriksaan harus sama dengan tanggal pertemuan."
     return meeting

@@ -5,9 +5,11 @@ from sqlalchemy.orm import selectinload
 from .. import db, images
 from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
+from ..programme_period import not_before, programme_start
 from ..records.fields import New
 from ..records.kind import RecordKind
 from ..roles import writers_of
+from ..safetext import text_problem
 
 
 class MeetingKind(RecordKind):
@@ -16,6 +18,25 @@ class MeetingKind(RecordKind):
     name = "meeting"
     model = Meeting
     writers = writers_of("meeting")
+    fields = frozenset(
+        {
+            "kelurahan_id",
+            "ksm_id",
+            "type",
+            "programme",
+            "held_on",
+            "place",
+            "team",
+            "notes",
+            "topics",
+            "outcomes",
+            "attendees",
+            "photo",
+            "photo_lat",
+            "photo_lon",
+            "photo_accuracy",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = ""  # meetings have no domain key: two meetings on one day are two meetings
 
     def locate(self, r, batch):
@@ -27,6 +48,8 @@ class MeetingKind(RecordKind):
         kind = r.choice("type", tuple(v.TYPES))
         programme = r.choice("programme", v.PROGRAMMES, required=False)
         held_on = r.past_day("held_on", batch.today, "Tanggal pertemuan")
+        if held_on and "held_on" not in r.errors and not_before(held_on, programme_start()):
+            r.errors["held_on"] = not_before(held_on, programme_start(), "Tanggal pertemuan")
         place_name = r.text("place", max_len=200)
         team = r.text("team", max_len=200, required=False)
         notes = r.text("notes", max_len=2000, required=False)
@@ -166,14 +189,23 @@ def _attendees(r):
     return rows
 
 
+ATTENDEE_FIELDS = {"name", "gender", "role", "tipp_role"}
+
+
 def _attendee_problem(item):
     if not isinstance(item, dict):
         return "harus berupa objek {name, gender, role}"
+    if set(item) - ATTENDEE_FIELDS:  # nothing unknown is kept, not even in the conflict table
+        return "kolom tidak dikenal: " + ", ".join(
+            sorted(str(k)[:40] for k in set(item) - ATTENDEE_FIELDS)[:3]
+        )
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         return "nama wajib diisi"
     if len(name.strip()) > 100:
         return "nama paling banyak 100 karakter"
+    if text_problem(name.strip()):
+        return "nama berisi karakter kontrol, pengarah teks atau baris baru yang tidak diizinkan"
     if not _known(item.get("gender"), v.GENDERS):
         return "jenis kelamin harus L atau P"
     if not _known(item.get("role"), v.ATTENDEE_ROLES):

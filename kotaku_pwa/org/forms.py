@@ -30,6 +30,7 @@ from wtforms.widgets import CheckboxInput
 from .. import db
 from ..models import Bkm, Kecamatan, Kelurahan, Kota, Ksm, ProgrammeYear, User
 from ..roles import ROLE_LABELS  # the admin user form's role choices come from the table of roles
+from ..safetext import text_problem
 from ..vocabulary import PAY_PERIOD_LABELS, PROGRAMMES
 
 # WTForms ships no Indonesian catalogue: these are the built-in messages an admin can meet.
@@ -141,8 +142,15 @@ def text(label, max=100, required=True, message="Wajib diisi.", extra=(), filter
     return StringField(
         label,
         filters=[_clean, *filters],
-        validators=[first, Length(max=max, message=f"Maksimal {max} karakter."), *extra],
+        validators=[first, Length(max=max, message=f"Maksimal {max} karakter."), plain_text, *extra],
     )
+
+
+def plain_text(form, field):
+    """Refuse control characters, bidi overrides and line breaks (safetext.py), as the sync does."""
+    problem = text_problem(field.data) if isinstance(field.data, str) else None
+    if problem:
+        raise StopValidation(problem)
 
 
 def rupiah(label, min=0, max=MAX_RUPIAH, required=True, **kwargs):

@@ -15,6 +15,22 @@ class PaymentKind(KsmRecordKind):
     name = "payment"
     model = Payment
     writers = writers_of("payment")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "worker_uuid",
+            "period_start",
+            "period_end",
+            "days",
+            "daily_rate",
+            "amount",
+            "paid_on",
+            "method",
+            "reference",
+            "signature",
+            "photo",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
 

@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from .. import db
 from ..formatting import mask_nik, tanggal_pendek
 from ..models import Attendance, Worker
+from ..safetext import cells
 from ..terbilang import rupiah_words
 from .queries import present_between, wage_list
 
@@ -46,6 +47,11 @@ def daftar_upah(ksm, start, end):
     return {**_heading(ksm, start, end), "rows": rows, "total": total}
 
 
+def _append(sheet, row):
+    """Every row goes through safetext.cells: a name like =HYPERLINK(...) stays text."""
+    sheet.append(cells(row))
+
+
 SHEETS = {"daftar-hadir": daftar_hadir, "daftar-upah": daftar_upah}
 
 
@@ -55,18 +61,19 @@ def workbook(name, data) -> bytes:
     sheet = book.active
     title = "DAFTAR HADIR PEKERJA" if name == "daftar-hadir" else "DAFTAR PEMBAYARAN UPAH PEKERJA"
     sheet.title = name
-    sheet.append([title])
+    _append(sheet, [title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
-    sheet.append([data["period"]])
-    sheet.append([])
+    _append(sheet, [f"{data['ksm'].name} — Kelurahan {data['kelurahan'].name}"])
+    _append(sheet, [data["period"]])
+    _append(sheet, [])
     if name == "daftar-hadir":
-        sheet.append(["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])
+        _append(sheet, ["No", "Nama", *[d.strftime("%d/%m") for d in data["days"]], "HOK"])
         for i, (worker, marks) in enumerate(data["grid"], start=1):
-            sheet.append([i, worker.name, *["✓" if m else "" for m in marks], sum(marks)])
-        sheet.append(["", "Jumlah HOK", *data["per_day"], data["total"]])
+            _append(sheet, [i, worker.name, *["✓" if m else "" for m in marks], sum(marks)])
+        _append(sheet, ["", "Jumlah HOK", *data["per_day"], data["total"]])
     else:
-        sheet.append(
+        _append(
+            sheet,
             [
                 "No",
                 "Nama",
@@ -76,11 +83,12 @@ def workbook(name, data) -> bytes:
                 "Upah harian",
                 "Jumlah (Rp)",
                 "Tanda tangan / cap jempol",
-            ]
+            ],
         )
         for i, row in enumerate(data["rows"], start=1):
             signed = "tanda tangan digital" if row.payment and row.payment.signature else ""
-            sheet.append(
+            _append(
+                sheet,
                 [
                     i,
                     row.worker.name,
@@ -90,16 +98,17 @@ def workbook(name, data) -> bytes:
                     row.line.rate,
                     row.line.due,
                     signed,
-                ]
+                ],
             )
-        sheet.append(["", "JUMLAH", "", "", data["total"]["hok"], "", data["total"]["due"], ""])
-        sheet.append([])
-        sheet.append(["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
-    sheet.append([])
-    sheet.append(["", "Ketua KSM", "", "", "", "Bendahara KSM"])
-    sheet.append([])
-    sheet.append([])
-    sheet.append(
+        _append(sheet, ["", "JUMLAH", "", "", data["total"]["hok"], "", data["total"]["due"], ""])
+        _append(sheet, [])
+        _append(sheet, ["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
+    _append(sheet, [])
+    _append(sheet, ["", "Ketua KSM", "", "", "", "Bendahara KSM"])
+    _append(sheet, [])
+    _append(sheet, [])
+    _append(
+        sheet,
         [
             "",
             f"({data['ksm'].ketua or '..................'})",
@@ -107,7 +116,7 @@ def workbook(name, data) -> bytes:
             "",
             "",
             f"({data['ksm'].bendahara or '..................'})",
-        ]
+        ],
     )
     sheet.column_dimensions["B"].width = 28
     for cell in sheet[5]:

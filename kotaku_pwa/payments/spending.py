@@ -2,6 +2,7 @@
 
 from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
+from ..programme_period import ksm_window, outside
 from ..records.fields import New
 from ..records.kind import KsmRecordKind
 from ..roles import writers_of
@@ -12,6 +13,16 @@ class SpendingKind(KsmRecordKind):
     name = "spending"
     model = Spending
     writers = writers_of("spending")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "spent_on",
+            "category",
+            "description",
+            "amount",
+            "receipt_photo",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = ""  # no domain key: two receipts of one day are two receipts
 
     def build(self, r, ksm, batch, recorded_on):
@@ -19,6 +30,9 @@ class SpendingKind(KsmRecordKind):
         category = r.choice("category", SPENDING_CATEGORIES)
         description = r.text("description", max_len=200)
         amount = r.integer("amount", minimum=1, maximum=ksm.budget or MAX_DAILY_RATE * 1000)
+        if spent_on and "spent_on" not in r.errors:
+            problem = outside(spent_on, *ksm_window(ksm.start_date, ksm.end_date))
+            r.errors.update({"spent_on": problem} if problem else {})
         photo = images.read(r, "receipt_photo")
         if r.errors:
             return None, None

@@ -2,9 +2,11 @@
 
 from .. import db
 from ..models import TrancheReceipt
+from ..programme_period import ksm_window, outside, tranche_problem
 from ..records.fields import New
 from ..records.kind import KsmRecordKind
 from ..roles import writers_of
+from .queries import tranche_plan
 
 
 class TrancheKind(KsmRecordKind):
@@ -12,6 +14,15 @@ class TrancheKind(KsmRecordKind):
     name = "tranche"
     model = TrancheReceipt
     writers = writers_of("tranche")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "tranche",
+            "amount",
+            "received_on",
+            "bank_reference",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
 
     def build(self, r, ksm, batch, recorded_on):
@@ -19,6 +30,12 @@ class TrancheKind(KsmRecordKind):
         amount = r.integer("amount", minimum=1, maximum=2_000_000_000)
         received_on = r.past_day("received_on", batch.today)
         reference = r.text("bank_reference", max_len=60, required=False)
+        if received_on and "received_on" not in r.errors:
+            problem = outside(received_on, *ksm_window(ksm.start_date, ksm.end_date), "Tanggal diterima")
+            r.errors.update({"received_on": problem} if problem else {})
+        if number and "tranche" not in r.errors:
+            problem = tranche_problem(number, len(tranche_plan(ksm)))
+            r.errors.update({"tranche": problem} if problem else {})
         if r.errors:
             return None, None
         row = New(

@@ -4,7 +4,10 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
+from ..safetext import text_problem
+
 REQUIRED = "Wajib diisi."
+MULTILINE_FIELDS = {"notes"}  # free notes may hold tabs and line breaks; names and places may not
 
 
 class Reader:
@@ -30,6 +33,10 @@ class Reader:
             self.errors[name] = "Harus berupa teks."
             return None
         value = value.strip()
+        problem = text_problem(value, multiline=name in MULTILINE_FIELDS)
+        if problem:  # refused, never cleaned: what was typed is not what would be stored
+            self.errors[name] = problem
+            return None
         if required and not value:
             self.errors[name] = REQUIRED
         elif len(value) > max_len:

@@ -7,6 +7,8 @@ Modelled on CTFd's `BaseChallenge` + `CHALLENGE_CLASSES`: every kind is an insta
 
 from dataclasses import dataclass, field
 
+UNKNOWN_KEY = "Kolom tidak dikenal untuk jenis data ini."
+
 
 class RecordKind:
     """One kind of record a phone sends: its table, who writes it, and how it is checked and built."""
@@ -14,6 +16,9 @@ class RecordKind:
     name: str = ""  # the `kind` of a sync record
     model: type = None  # its table
     writers: frozenset = frozenset()  # the roles that may write it (SPEC.md, sync protocol)
+    # The data keys it knows; any other key is refused (a 7 MB unknown key must never be stored, not
+    # even in the conflict table). Keep in step with `build`.
+    fields: frozenset = frozenset()
     clash_reason: str = ""  # why a second record of the same domain key waits for a supervisor
     after: tuple = ()  # names of kinds whose rows a batch must insert before this kind's rows
     can_keep_incoming = False  # may a supervisor keep the incoming side of a clash (keep_incoming)?
@@ -21,6 +26,11 @@ class RecordKind:
     def locate(self, r, batch):
         """The Ksm or Kelurahan the record belongs to (the scope check asks about it)."""
         raise NotImplementedError
+
+    def unknown_keys(self, data: dict) -> dict:
+        """{key: message} for each key of `data` the kind does not know (names cut short, at most five)."""
+        unknown = [key for key in data if key not in self.fields]
+        return {str(key)[:40]: UNKNOWN_KEY for key in unknown[:5]}
 
     def build(self, r, target, batch, recorded_on):
         """(new row, domain key or None) from the fields of `r` (a fields.Reader), or (None, None) with

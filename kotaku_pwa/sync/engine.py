@@ -19,7 +19,7 @@ replay sees that writer's row.
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -29,14 +29,23 @@ from sqlalchemy.exc import IntegrityError
 from .. import db
 from ..access import place_of, user_scope
 from ..database import one_of
-from ..models import Conflict, Ksm, utcnow
+from ..models import Conflict, Kelurahan, Ksm, utcnow
+from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
 from ..records.kind import BatchLookups
 from ..records.registry import INSERT_ORDER, KINDS
-from ..scope import can_write
+from ..safetext import first_hostile
+from ..scope import can_read, can_write
 from ..workdays import today
 
 REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
+# recorded_at is the phone's clock: trusted within a few minutes of the server's, and never before
+# the programme began (ages and back-dating are judged on it).
+CLOCK_SKEW = timedelta(minutes=10)
+# Kept conflicts are work for a supervisor: a phone (or an attacker) resending one uuid with other
+# data, or a flood of clashes, must not bury the real ones.
+CONFLICTS_PER_UUID = 3
+CONFLICTS_PER_USER_PER_DAY = 200
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Result:
     row: object = None
     errors: dict | None = None
     existing: tuple | None = None  # (kind, uuid, row or id)
+    existing_hidden: bool = False  # the stored record is outside the user's scope: name only its kind
 
     def as_json(self):
         body = {"uuid": self.uuid, "status": self.status}
@@ -58,6 +68,8 @@ class Result:
         if self.existing:
             kind, uuid, target = self.existing
             body["existing"] = {"kind": kind, "uuid": uuid, "id": getattr(target, "id", target)}
+            if self.existing_hidden:
+                body["existing"] = {"kind": kind}
         return body
 
 
@@ -81,6 +93,8 @@ class Batch(BatchLookups):
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
     pending: list = field(default_factory=list)
     _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
+    conflicts_before: int | None = None  # conflicts the user's records made in the 24 hours before
+    new_conflicts: int = 0  # conflicts this batch keeps
 
     def __post_init__(self):
         self.scope = user_scope(self.user)
@@ -259,6 +273,9 @@ def _store(record, batch) -> Result:
     moment = _moment(record.get("recorded_at"))
     if moment is False:
         return Result(uuid, "invalid", errors={"recorded_at": "Waktu pencatatan tidak dikenali."})
+    problem = moment and _moment_problem(moment)
+    if problem:
+        return Result(uuid, "invalid", errors={"recorded_at": problem})
     recorded_at = moment and moment.astimezone(UTC).replace(tzinfo=None)
     try:
         digest = payload_hash(kind_name, data)
@@ -269,11 +286,14 @@ def _store(record, batch) -> Result:
     if seen.stored and seen.stored[0] == kind_name and seen.stored[2] == digest:
         return Result(uuid, "duplicate", row=_as_row(seen.stored[1]))
     if digest in seen.conflicts:
-        return _conflict_again(uuid, seen.conflicts[digest])
+        return _conflict_again(batch, uuid, seen.conflicts[digest])
 
     kind = KINDS[kind_name]
     if batch.user.role not in kind.writers:
         return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
+    problems = kind.unknown_keys(data) or _hostile_text(data)
+    if problems:
+        return Result(uuid, "invalid", errors=problems)
     reader = Reader(data)
     target = kind.locate(reader, batch)
     if reader.errors:
@@ -341,6 +361,10 @@ def _recorded_on(conflict, batch):
 
 
 def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, existing, reason):
+    message = {"record": f"Bentrok: {reason} Menunggu keputusan supervisor."}
+    if len(batch.seen(uuid).conflicts) >= CONFLICTS_PER_UUID or _conflicts_today(batch) >= _daily_cap():
+        # The same answer as a kept conflict (the phone stops resending), but nothing more is stored.
+        return _conflict_result(batch, uuid, existing, message)
     conflict = New(
         Conflict,
         uuid=uuid,
@@ -361,31 +385,60 @@ def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, exi
         conflict.existing_target = existing[2]  # a row of this batch: its id is known once inserted
     batch.pending.append(conflict)
     batch.seen(uuid).conflicts[digest] = conflict
+    batch.new_conflicts += 1
+    return _conflict_result(batch, uuid, existing, message)
+
+
+def _conflict_result(batch, uuid, existing, errors):
+    """A `conflict` answer; a stored record the user may not see is named by its kind only."""
     return Result(
-        uuid,
-        "conflict",
-        existing=existing,
-        errors={"record": f"Bentrok: {reason} Menunggu keputusan supervisor."},
+        uuid, "conflict", existing=existing, errors=errors, existing_hidden=not _visible(batch, existing)
     )
 
 
-def _conflict_again(uuid, conflict):
+def _visible(batch, existing) -> bool:
+    """May the user know of the stored record this one clashes with (its uuid and id)?"""
+    kind_name, _uuid, target = existing
+    if not isinstance(target, int):
+        return True  # a record of this very batch
+    row = db.session.get(KINDS[kind_name].model, target) if kind_name in KINDS else None
+    if row is None:
+        return False
+    ksm_id = getattr(row, "ksm_id", None)
+    owner = batch.ksm(ksm_id) if ksm_id else db.session.get(Kelurahan, row.kelurahan_id)
+    return owner is not None and can_read(batch.scope, batch.place(owner))
+
+
+def _daily_cap():
+    return current_app.config.get("CONFLICTS_PER_USER_PER_DAY", CONFLICTS_PER_USER_PER_DAY)
+
+
+def _conflicts_today(batch) -> int:
+    """Conflicts the user's records made in the last 24 hours, this batch's included."""
+    if batch.conflicts_before is None:
+        since = utcnow() - timedelta(days=1)
+        batch.conflicts_before = db.session.scalar(
+            db.select(db.func.count(Conflict.id)).where(
+                Conflict.created_by_id == batch.user.id, Conflict.received_at >= since
+            )
+        )
+    return batch.conflicts_before + batch.new_conflicts
+
+
+def _conflict_again(batch, uuid, conflict):
     """The same conflicting record sent again: same answer, nothing new stored."""
     existing = (conflict.existing_kind, conflict.existing_uuid, conflict.existing_id)
     if conflict.status == "kept_incoming":
         return Result(uuid, "duplicate", row=_as_row(conflict.existing_id))
     if conflict.status == "kept_existing":
-        return Result(
+        return _conflict_result(
+            batch,
             uuid,
-            "conflict",
-            existing=existing,
-            errors={"record": "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan."},
+            existing,
+            {"record": "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan."},
         )
-    return Result(
-        uuid,
-        "conflict",
-        existing=existing,
-        errors={"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."},
+    return _conflict_result(
+        batch, uuid, existing, {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."}
     )
 
 
@@ -415,3 +468,24 @@ def _moment(value):
     except OverflowError:  # year 1 or 9999 with an offset: no such moment in UTC
         return False
     return moment
+
+
+def _moment_problem(moment):
+    """Why the phone's clock reading cannot be trusted, or None: ahead of the server by more than a
+    few minutes, or before the programme began."""
+    if moment.astimezone(UTC) > datetime.now(UTC) + CLOCK_SKEW:
+        return "Waktu pencatatan di masa depan: periksa jam dan tanggal di HP."
+    start = programme_start()
+    if moment.date() < start:
+        return f"Waktu pencatatan sebelum masa program ({start:%d-%m-%Y}): periksa jam dan tanggal di HP."
+    return None
+
+
+def _hostile_text(data) -> dict:
+    """{key: message} for the first field holding control characters or bidi overrides anywhere
+    (nested lists too): refused before anything is looked up or stored (PostgreSQL cannot keep a NUL)."""
+    for key, value in data.items():
+        problem = first_hostile(key) or first_hostile(value)
+        if problem:
+            return {str(key)[:40]: problem}
+    return {}

@@ -27,6 +27,19 @@ class WorkerKind(KsmRecordKind):
     name = "worker"
     model = Worker
     writers = writers_of("worker")
+    fields = frozenset(
+        {
+            "ksm_id",
+            "nik",
+            "name",
+            "gender",
+            "category",
+            "phone",
+            "low_income_covid",
+            "lost_income",
+            "breadwinner",
+        }
+    )  # the data keys it knows; any other is refused
     clash_reason = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
     can_keep_incoming = True
 
@@ -149,10 +162,9 @@ def find(batch, worker_uuid):
 def member_of(r, batch, ksm, worker_uuid):
     """The worker a record names, checked to belong to its KSM; problems land in r.errors."""
     worker = find(batch, worker_uuid) if worker_uuid else None
-    if worker_uuid and worker is None:
-        r.errors["worker_uuid"] = "Pekerja tidak dikenal."
-    elif worker is not None and worker.ksm_id != ksm.id:
-        r.errors["worker_uuid"] = "Pekerja ini bukan anggota KSM tersebut."
+    if worker_uuid and (worker is None or worker.ksm_id != ksm.id):
+        # One message for "no such worker" and "someone else's": it must not tell which.
+        r.errors["worker_uuid"] = "Pekerja tidak dikenal di KSM ini."
     return worker
 
 
