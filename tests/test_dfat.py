@@ -575,3 +575,13 @@ def test_the_admin_ksm_form_refuses_a_programme_the_kelurahan_does_not_run(demo,
     )
     assert response.status_code in (200, 400)
     assert "Kelurahan ini tidak menjalankan program DFAT." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["askot", "admin"])
+def test_the_home_page_links_the_dfat_locations(demo, auth, client, who):
+    login(auth, who)
+    assert 'href="/dfat/"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_dfat_facilitators_home_links_their_kelurahan_page(dfaskel, client):
+    assert f'href="/dfat/kelurahan/{kelurahan("Kebon Sari").id}"' in client.get("/").get_data(as_text=True)
