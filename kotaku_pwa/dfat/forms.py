@@ -48,4 +48,4 @@ class AssessmentForm(OrgForm):
 
 
 for _code, _label in v.SLUM_INDICATORS.items():
-    setattr(AssessmentForm, f"problem_{_code}", _text(f"Masalah: {_label}"))
+    setattr(AssessmentForm, f"problem_{_code}", _text(_label))
