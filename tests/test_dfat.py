@@ -585,3 +585,24 @@ def test_the_home_page_links_the_dfat_locations(demo, auth, client, who):
 
 def test_a_dfat_facilitators_home_links_their_kelurahan_page(dfaskel, client):
     assert f'href="/dfat/kelurahan/{kelurahan("Kebon Sari").id}"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_supervisor_of_another_kota_sees_no_dfat_page(demo, auth, client):
+    from .factories import make_kota
+
+    make_user("supervisor", "askot-bima", kota=make_kota("Bima"))
+    auth.login("askot-bima", PASSWORD)
+    place = kelurahan("Kebon Sari").id
+    assert client.get(f"/dfat/kelurahan/{place}").status_code == 404
+    assert client.get(f"/dfat/kelurahan/{place}/masalah").status_code == 404
+    assert "Kebon Sari" not in client.get("/dfat/").get_data(as_text=True)
+
+
+def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(demo, auth, client):
+    login(auth, "faskel")
+    tipp = db.session.execute(
+        db.select(Meeting).filter_by(kelurahan_id=kelurahan("Kebon Sari").id, type="tipp")
+    ).scalar_one()
+    assert client.get(f"/dfat/meeting/{tipp.id}/tipp").status_code == 404
+    assert auth.post(f"/dfat/meeting/{tipp.id}/tipp", confirm="1").status_code == 404
+    assert len(members()) == 9
