@@ -606,3 +606,27 @@ def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(demo, au
     assert client.get(f"/dfat/meeting/{tipp.id}/tipp").status_code == 404
     assert auth.post(f"/dfat/meeting/{tipp.id}/tipp", confirm="1").status_code == 404
     assert len(members()) == 9
+
+
+@pytest.mark.parametrize("who", ["dfaskel", "askot", "admin"])
+def test_every_dfat_page_opens_and_works_under_the_csp(dfaskel, client, who):
+    from .test_access import _assert_works_under_the_csp
+
+    if who != "dfaskel":
+        login(dfaskel, who)
+    place = kelurahan("Kebon Sari").id
+    tipp = db.session.execute(db.select(Meeting.id).filter_by(kelurahan_id=place, type="tipp")).scalar_one()
+    writer = who != "askot"
+    pages = {
+        "/dfat/": 200,
+        f"/dfat/kelurahan/{place}": 200,
+        f"/dfat/kelurahan/{place}/survey": 200 if writer else 403,
+        f"/dfat/kelurahan/{place}/tipp": 200,
+        f"/dfat/kelurahan/{place}/masalah": 200,
+        f"/dfat/meeting/{tipp}/tipp": 200 if writer else 403,
+        f"/meetings/{tipp}": 200,
+    }
+    for url, status in pages.items():
+        response = client.get(url)
+        assert response.status_code == status, url
+        _assert_works_under_the_csp(response.get_data(as_text=True))
