@@ -31,6 +31,7 @@ ALL = set(ROLES)
 ALLOWED = {
     "home.index": ALL,
     "auth.password": ALL,
+    "auth.account": ALL,
     "workers.index": ALL,
     "workers.new": {"fasilitator", "admin"},
     "attendance.index": ALL,

@@ -247,7 +247,7 @@ BAD_INPUT = [
     ("ksm", {"wage_mandor": "0"}, "Harus antara Rp 1 dan Rp 1.000.000."),
     ("users", {"username": "Faskel"}, "Nama pengguna ini sudah dipakai."),
     ("users", {"username": "a b"}, "Minimal 3 karakter: huruf kecil, angka, titik, - atau _."),
-    ("users", {"password": "pendek"}, "Kata sandi minimal 10 karakter."),
+    ("users", {"password": "pendek"}, "Kata sandi baru minimal 10 karakter."),
     ("users", {"password": None}, "Isi kata sandi untuk pengguna baru."),
     ("users", {"kelurahan_ids": None}, "Pilih minimal satu kelurahan untuk fasilitator."),
     ("users", {"role": "bendahara"}, "Pilih KSM untuk bendahara."),
@@ -373,7 +373,7 @@ def test_admin_cannot_deactivate_or_demote_themselves(admin, auth):
 
 
 def test_admin_changing_own_password_stays_signed_in(admin, auth, client):
-    response = auth.post(f"/admin/users/{admin.id}", **_user_entries(admin, password="sandi-admin-baru"))
+    response = auth.post(f"/admin/users/{admin.id}", **_user_entries(admin, password="Rimba-Kenari-73"))
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 

@@ -69,7 +69,7 @@ def device_filter(user_agent):
 @bp.app_template_filter("waktu")
 def waktu_filter(value):
     """`12 April 2021 14.05 WITA` (a stored UTC datetime, in the programme's timezone)."""
-    local = formatting._local(value)
+    local = formatting._local(value, current_app.config["TIMEZONE"])
     return f"{formatting.tanggal_pendek(local)} {local.strftime('%H.%M %Z')}"
 
 

@@ -28,6 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput
 
 from .. import db
+from ..auth.passwords import password_problem
 from ..models import Bkm, Kecamatan, Kelurahan, Kota, Ksm, ProgrammeYear, User
 from ..roles import ROLE_LABELS  # the admin user form's role choices come from the table of roles
 from ..safetext import text_problem
@@ -331,8 +332,9 @@ class UserForm(OrgForm):
     def validate_password(self, field):
         if not field.data and self.row is None:
             raise ValidationError("Isi kata sandi untuk pengguna baru.")
-        if field.data and len(field.data) < 10:
-            raise ValidationError("Kata sandi minimal 10 karakter.")
+        problem = field.data and password_problem(field.data, self.username.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     def validate_role(self, field):
         if self._is_self() and field.data != self.row.role:
