@@ -4,7 +4,7 @@ from .. import db, watsan
 from ..meetings.meeting import kelurahan_of
 from ..models import ProgrammeYear, WatsanSurvey
 from ..records.fields import New
-from ..records.kind import RecordKind
+from ..records.kind import RecordKind, known_fields
 from ..roles import writers_of
 
 
@@ -14,16 +14,9 @@ class WatsanSurveyKind(RecordKind):
     name = "watsan_survey"
     model = WatsanSurvey
     writers = writers_of("watsan_survey")
-    fields = frozenset(
-        {
-            "kelurahan_id",
-            "surveyed_on",
-            "households",
-            "households_safe_water",
-            "households_safe_sanitation",
-            "notes",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields(
+        "kelurahan_id surveyed_on households households_safe_water households_safe_sanitation notes"
+    )
     clash_reason = "Survei air minum dan sanitasi kelurahan ini pada tanggal tersebut sudah tercatat."
 
     def locate(self, r, batch):
