@@ -75,6 +75,7 @@ def create_app(test_config=None):
 
     from . import (
         attendance,
+        audit,
         auth,
         conflicts,
         dashboard,
@@ -85,6 +86,7 @@ def create_app(test_config=None):
         payments,
         pwa,
         sync,
+        verification,
         workers,
     )
 
@@ -98,6 +100,8 @@ def create_app(test_config=None):
         meetings,
         dfat,
         conflicts,
+        verification,
+        audit,
         dashboard,
         sync,
         pwa,

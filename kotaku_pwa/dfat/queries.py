@@ -45,6 +45,17 @@ def sanitation_access_percent(kelurahan_ids) -> dict:
     }
 
 
+def access_percents(kelurahan_ids) -> dict:
+    """kelurahan id → (water %, sanitation %) of its latest survey (the dashboard's read model)."""
+    return {
+        k: (
+            watsan.coverage(s.households_safe_water, s.households),
+            watsan.coverage(s.households_safe_sanitation, s.households),
+        )
+        for k, s in latest_surveys(kelurahan_ids).items()
+    }
+
+
 def dfat_progress_of(kelurahan_ids) -> dict:
     """kelurahan id → stages.Progress of the DFAT chain, for the DFAT kelurahan among the ids."""
     ids = list(

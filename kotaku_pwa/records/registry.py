@@ -8,11 +8,23 @@ from ..payments.payment import PAYMENT
 from ..payments.spending import SPENDING
 from ..payments.tranche import TRANCHE
 from ..scope import can_write
+from ..verification.verification import VERIFICATION
 from ..workers.worker import WORKER
 from .kind import in_dependency_order
 
 KINDS = {
-    k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, WATSAN_SURVEY)
+    k.name: k
+    for k in (
+        WORKER,
+        ATTENDANCE,
+        PAYMENT,
+        TRANCHE,
+        SPENDING,
+        MEETING,
+        HEALTH_CHECK,
+        VERIFICATION,
+        WATSAN_SURVEY,
+    )
 }
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
