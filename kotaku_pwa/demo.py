@@ -16,8 +16,6 @@ from .models import (
     Kelurahan,
     Kota,
     Ksm,
-    Meeting,
-    MeetingAttendee,
     ProgrammeYear,
     TippMember,
     TippRegister,
@@ -246,9 +244,8 @@ def _first_ksm(kelurahan_name):
 
 # --- DFAT (issue 13) ----------------------------------------------------------------------------------
 
-# The seed's story in the five DFAT kelurahan: sosialisasi held and the TIPP formed or revitalised in
-# all five (a TIPP meeting whose attendance list filled the register), a baseline household survey in
-# two of them. Names, dates, SK numbers and figures are illustrative.
+# The seed's story in the five DFAT kelurahan: the TIPP formed or revitalised in all five, a baseline
+# household survey in two of them. Names, dates, SK numbers and figures are illustrative.
 TIPP_PEOPLE = [
     ("ketua", "L", "tokoh"),
     ("sekretaris", "P", "perempuan"),
@@ -271,24 +268,23 @@ TIPP_NAMES = [
     "Hj. Siti Fatimah",
     "Zulkarnain",
 ]
-# kelurahan: (sosialisasi day, TIPP day, revitalised?, baseline (day, households, water, sanitation))
+# kelurahan: (SK date, revitalised?, baseline survey (day, households, water, sanitation) or None)
 DFAT_DEMO = {
-    "Kebon Sari": (date(2021, 3, 8), date(2021, 3, 22), True, (date(2021, 4, 5), 412, 271, 198)),
-    "Kekalik Jaya": (date(2021, 3, 9), date(2021, 3, 23), False, None),
-    "Sayang-Sayang": (date(2021, 3, 10), date(2021, 3, 24), True, None),
-    "Babakan": (date(2021, 3, 11), date(2021, 3, 25), False, None),
-    "Bertais": (date(2021, 3, 12), date(2021, 3, 26), False, (date(2021, 4, 7), 356, 249, 221)),
+    "Kebon Sari": (date(2021, 3, 22), True, (date(2021, 4, 5), 412, 271, 198)),
+    "Kekalik Jaya": (date(2021, 3, 23), False, None),
+    "Sayang-Sayang": (date(2021, 3, 24), True, None),
+    "Babakan": (date(2021, 3, 25), False, None),
+    "Bertais": (date(2021, 3, 26), False, (date(2021, 4, 7), 356, 249, 221)),
 }
 
 
 def _demo_dfat():
-    """Sosialisasi and TIPP meetings, a TIPP register in each DFAT kelurahan, two baseline surveys."""
+    """A TIPP register in each DFAT kelurahan, two baseline surveys, Kebon Sari's problems and needs.
+
+    The sosialisasi and TIPP meetings themselves are demo_story.py's (sent through the sync engine)."""
     admin = db.session.execute(db.select(User).filter_by(username="admin")).scalar_one()
-    for name, (sosialisasi_day, tipp_day, revitalised, baseline) in DFAT_DEMO.items():
+    for name, (sk_date, revitalised, baseline) in DFAT_DEMO.items():
         kelurahan = _kelurahan(name)
-        _demo_meeting(admin, kelurahan, "sosialisasi", sosialisasi_day, [], SOSIALISASI_DEMO_TOPICS)
-        people = [(n, g, r) for n, (r, g, _) in zip(TIPP_NAMES, TIPP_PEOPLE, strict=True)]
-        tipp = _demo_meeting(admin, kelurahan, "tipp", tipp_day, people, [])
         if (
             db.session.execute(db.select(TippRegister.id).filter_by(kelurahan_id=kelurahan.id)).first()
             is None
@@ -298,7 +294,7 @@ def _demo_dfat():
                     kelurahan_id=kelurahan.id,
                     status="revitalised" if revitalised else "formed",
                     sk_number=f"{10 + len(name)}/SK-TIPP/{kelurahan.id:02d}/2021",
-                    sk_date=tipp_day,
+                    sk_date=sk_date,
                 )
             )
             for person, (role, gender, unsur) in zip(TIPP_NAMES, TIPP_PEOPLE, strict=True):
@@ -309,7 +305,6 @@ def _demo_dfat():
                         gender=gender,
                         role=role,
                         unsur=unsur,
-                        meeting_id=tipp.id,
                     )
                 )
         if baseline:
@@ -343,44 +338,3 @@ def _demo_dfat():
                 rplp_status="selesai",
             )
         )
-
-
-SOSIALISASI_DEMO_TOPICS = ["programme_aims", "service_target", "stages_schedule", "community_role"]
-
-
-def _demo_meeting(user, kelurahan, kind, day, people, topics):
-    """The kelurahan's first DFAT meeting of this type; made once, with its attendance list."""
-    meeting = (
-        db.session.execute(
-            db.select(Meeting).filter_by(kelurahan_id=kelurahan.id, type=kind).order_by(Meeting.id)
-        )
-        .scalars()
-        .first()
-    )
-    if meeting is not None:
-        return meeting
-    meeting = _record(
-        Meeting,
-        user,
-        kelurahan_id=kelurahan.id,
-        type=kind,
-        programme="DFAT",
-        held_on=day,
-        place=f"Kantor Lurah {kelurahan.name}",
-        team="Tim Faskel DFAT",
-        topics=topics,
-        outcomes=[],
-    )
-    db.session.flush()
-    for position, (name, gender, tipp_role) in enumerate(people, start=1):
-        db.session.add(
-            MeetingAttendee(
-                meeting_id=meeting.id,
-                position=position,
-                name=name,
-                gender=gender,
-                role="tipp",
-                tipp_role=tipp_role,
-            )
-        )
-    return meeting

@@ -71,6 +71,16 @@ def dfaskel(demo, auth):
     return auth
 
 
+@pytest.fixture
+def story(demo):
+    """The demo data with its story (demo_story.py): the sosialisasi and TIPP meetings of the five DFAT
+    kelurahan, as `flask --app app demo` loads them."""
+    from kotaku_pwa.demo_story import load_story
+
+    load_story()
+    return demo
+
+
 def login(auth, username):
     auth.logout()
     assert auth.login(username).status_code == 302
@@ -327,7 +337,7 @@ def test_a_tipp_meetings_attendance_list_fills_the_register_after_confirmation(d
     ]
 
 
-def test_only_a_tipp_meeting_of_a_dfat_kelurahan_fills_a_register(demo, auth, client):
+def test_only_a_tipp_meeting_of_a_dfat_kelurahan_fills_a_register(story, auth, client):
     login(auth, "admin")
     sosialisasi = db.session.execute(
         db.select(Meeting).filter_by(kelurahan_id=kelurahan("Kebon Sari").id, type="sosialisasi")
@@ -448,7 +458,7 @@ def test_a_survey_of_a_kelurahan_no_longer_dfat_is_not_a_figure(demo):
     assert water_access_percent([place.id]) == {}
 
 
-def test_the_demo_holds_the_seeds_dfat_story(demo):
+def test_the_demo_holds_the_seeds_dfat_story(story):
     ids = [kelurahan(n).id for n in ("Kebon Sari", "Kekalik Jaya", "Sayang-Sayang", "Babakan", "Bertais")]
     progress = dfat_progress_of(ids)
     for kelurahan_id in ids:
@@ -598,7 +608,7 @@ def test_a_supervisor_of_another_kota_sees_no_dfat_page(demo, auth, client):
     assert "Kebon Sari" not in client.get("/dfat/").get_data(as_text=True)
 
 
-def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(demo, auth, client):
+def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(story, auth, client):
     login(auth, "faskel")
     tipp = db.session.execute(
         db.select(Meeting).filter_by(kelurahan_id=kelurahan("Kebon Sari").id, type="tipp")
@@ -609,7 +619,7 @@ def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(demo, au
 
 
 @pytest.mark.parametrize("who", ["dfaskel", "askot", "admin"])
-def test_every_dfat_page_opens_and_works_under_the_csp(dfaskel, client, who):
+def test_every_dfat_page_opens_and_works_under_the_csp(story, dfaskel, client, who):
     from .test_access import _assert_works_under_the_csp
 
     if who != "dfaskel":
