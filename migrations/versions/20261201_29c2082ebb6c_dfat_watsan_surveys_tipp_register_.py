@@ -1,7 +1,7 @@
 """dfat: watsan surveys, TIPP register, assessments, KSM programme
 
 Revision ID: 29c2082ebb6c
-Revises: 278c4336ff20
+Revises: 4ae905223c7c
 Create Date: 2026-12-01 22:54:26.618664
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '29c2082ebb6c'
-down_revision = '278c4336ff20'
+down_revision = '4ae905223c7c'
 branch_labels = None
 depends_on = None
 
