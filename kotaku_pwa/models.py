@@ -107,6 +107,8 @@ class Ksm(db.Model):
     sekretaris: Mapped[str | None] = mapped_column(String(100))
     bendahara: Mapped[str | None] = mapped_column(String(100))
     pay_period: Mapped[str] = mapped_column(String(10), default="weekly")
+    # CFW or DFAT (issue 13): its tranche plan and reports follow it, even in a kelurahan of both.
+    programme: Mapped[str] = mapped_column(String(10), default="CFW", server_default="CFW")
     # Optional overrides of the kota's daily rates (None = the kota's rate is in force).
     wage_pekerja: Mapped[int | None] = mapped_column(Integer)
     wage_tukang: Mapped[int | None] = mapped_column(Integer)
@@ -549,3 +551,65 @@ class RecordVersion(db.Model):
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     superseded_by: Mapped[User] = relationship(foreign_keys=[superseded_by_id])
+
+
+# --- DFAT (issue 13) ----------------------------------------------------------------------------------
+
+
+class WatsanSurvey(SyncedRecord, db.Model):
+    """A household count of a DFAT kelurahan: how many have safe water and safe sanitation."""
+
+    __table_args__ = (UniqueConstraint("kelurahan_id", "surveyed_on", name="uq_watsan_survey_kelurahan_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    surveyed_on: Mapped[date] = mapped_column(Date)
+    households: Mapped[int] = mapped_column(Integer)
+    households_safe_water: Mapped[int] = mapped_column(Integer)
+    households_safe_sanitation: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    kelurahan: Mapped[Kelurahan] = relationship()
+
+
+class TippRegister(db.Model):
+    """A DFAT kelurahan's TIPP: formed or revitalised, under which SK (the members are TippMember)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="formed")  # vocabulary.TIPP_STATUSES
+    sk_number: Mapped[str | None] = mapped_column(String(100))
+    sk_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class TippMember(db.Model):
+    """One member of a kelurahan's TIPP."""
+
+    __table_args__ = (Index("ix_tipp_member_kelurahan", "kelurahan_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(20))  # vocabulary.TIPP_ROLES
+    unsur: Mapped[str | None] = mapped_column(String(20))  # vocabulary.TIPP_UNSUR
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))  # filled from this meeting
+
+
+class DfatAssessment(db.Model):
+    """A DFAT kelurahan's slum problems per KOTAKU indicator, its water and sanitation needs, and how
+    far the concept design and the RPLP / RP2KPKP have come."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), unique=True)
+    problems: Mapped[dict] = mapped_column(JSON, default=dict)  # indicator code -> what is wrong
+    water_needs: Mapped[str | None] = mapped_column(Text)
+    sanitation_needs: Mapped[str | None] = mapped_column(Text)
+    design_status: Mapped[str] = mapped_column(String(20), default="belum")  # vocabulary.PLAN_STATUSES
+    rplp_status: Mapped[str] = mapped_column(String(20), default="belum")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def identified(self) -> bool:
+        """Problems or needs written down: the DFAT identification stage is done."""
+        return any((self.problems or {}).values()) or bool(self.water_needs or self.sanitation_needs)

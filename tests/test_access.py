@@ -72,6 +72,7 @@ ALLOWED = {
     "progress.kelurahan_weekly_page": {"fasilitator", "supervisor", "admin"},
     "progress.kelurahan_weekly_xlsx": {"fasilitator", "supervisor", "admin"},
     "progress.board": ALL,
+    "dfat.index": ALL,  # the DFAT kelurahan in scope (none for the demo faskel and bendahara)
 }
 ADMIN_SCREENS = "org."  # every other admin screen (list, new, edit, delete of each table): admin only
 API = {"sync.reference": ALL}
@@ -88,6 +89,13 @@ NOT_IN_MATRIX = {
     "static": "files, not pages (the icons are fetched in test_manifest)",
     "auth.login": "sends a signed-in user home; sign-in itself is tests/test_auth.py",
     "attendance.go": "a redirect to attendance.day by design (the date picker's fallback), never a page",
+    # DFAT kelurahan only, and the demo faskel and bendahara work in CFW ones: roles, scope and the CSP
+    # of these pages are tests/test_dfat.py's.
+    "dfat.kelurahan": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.survey_new": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.tipp": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.assessment": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.tipp_from_meeting": "a TIPP meeting of a DFAT kelurahan only: tests/test_dfat.py",
     "dashboard.index": "a redirect home until the dashboard (issue 10, its own branch) lands",
     "progress.public_board": "public by a signed token, no sign-in: tests/test_progress.py",
 }

@@ -89,8 +89,10 @@ def progress_percent(kelurahan_ids) -> dict:
 
 
 def water_sanitation(kelurahan_ids) -> dict:
-    """(water %, sanitation %) of a DFAT kelurahan's latest survey: no surveys are recorded yet."""
-    return {}
+    """(water %, sanitation %) of a DFAT kelurahan's latest survey (issue 13, dfat/queries.py)."""
+    from ..dfat.queries import access_percents  # the dfat package imports the meeting kind
+
+    return access_percents(kelurahan_ids)
 
 
 def wages_overpaid(kelurahan_ids) -> dict:

@@ -1,6 +1,7 @@
 """Every record kind phones send, by name (the `kind` of a sync record); see records/kind.py."""
 
 from ..attendance.attendance import ATTENDANCE
+from ..dfat.watsan_survey import WATSAN_SURVEY
 from ..meetings.health_check import HEALTH_CHECK
 from ..meetings.meeting import MEETING
 from ..payments.payment import PAYMENT
@@ -14,7 +15,18 @@ from .kind import in_dependency_order
 
 KINDS = {
     k.name: k
-    for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, VERIFICATION, PROGRESS)
+    for k in (
+        WORKER,
+        ATTENDANCE,
+        PAYMENT,
+        TRANCHE,
+        SPENDING,
+        MEETING,
+        HEALTH_CHECK,
+        VERIFICATION,
+        PROGRESS,
+        WATSAN_SURVEY,
+    )
 }
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
