@@ -592,14 +592,3 @@ def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
     ).all()
-
-
-def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
-    """(first day of a pay period, wages paid) over these kelurahan, in day order."""
-    return db.session.execute(
-        db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
-        .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
-        .where(_in(Ksm.kelurahan_id, list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
-        .group_by(PaidPeriod.period_start)
-        .order_by(PaidPeriod.period_start)
-    ).all()
