@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import Integer, String, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
@@ -134,7 +135,7 @@ class KsmFigures:
     def absorbed(self):
         return self.wages_paid + self.spent
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -143,7 +144,7 @@ class KsmFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -347,7 +348,7 @@ class KelurahanFigures:
             return self._sum(name)
         raise AttributeError(name)
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -356,7 +357,7 @@ class KelurahanFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -369,7 +370,7 @@ class KelurahanFigures:
         times = [at for _, at in self.facilitators if at]
         return max(times) if times else None
 
-    @property
+    @cached_property
     def attention(self) -> list[str]:
         """Why this kelurahan needs the supervisor's attention (Indonesian), most urgent first."""
         reasons = []
@@ -440,6 +441,8 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         result[f.kelurahan_id].ksms.append(f)
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
+        for name in _SUMMED:  # summed once: the pages read each total many times
+            setattr(k, name, k._sum(name))
     for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
         result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
     for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):

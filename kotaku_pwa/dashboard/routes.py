@@ -2,6 +2,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Response, current_app, render_template, request
 
@@ -69,6 +70,7 @@ def _totals(rows):
     return {key: sum(getattr(k, key) for k in rows) for key in keys}
 
 
+@lru_cache(maxsize=1024)
 def _monday(day):
     return day - timedelta(days=day.weekday())
 
