@@ -71,10 +71,12 @@ def check_demo():
 def demo(if_empty):
     """Load the demo data of Kota Mataram (idempotent)."""
     from .demo import load_demo
+    from .demo_story import load_story
 
     if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
         return
     load_demo()
+    load_story()  # meetings, checks, wages, verifications: what every screen shows on the first run
     click.echo(
         "Data demo Kota Mataram siap. Akun demo: faskel, bendahara, askot, admin (kata sandi: kotaku-demo)."
     )

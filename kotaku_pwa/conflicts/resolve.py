@@ -5,7 +5,7 @@ from ..access import place_of, user_scope
 from ..models import Ksm, utcnow
 from ..records.registry import KINDS
 from ..scope import can_review
-from ..sync.engine import build_again
+from ..sync.engine import build_again, keep_correction
 
 OUTSIDE = {"catatan": "Data tersimpan ini berada di luar wilayah Anda; hanya admin yang dapat memutuskan."}
 
@@ -39,17 +39,23 @@ def reviewable(row, user) -> bool:
 
 def can_keep_incoming(conflict) -> bool:
     """Only a second record for the same real thing may replace it (not a reused uuid, and not a record
-    held behind another kind, e.g. attendance waiting on its worker's registration)."""
+    held behind another kind, e.g. attendance waiting on its worker's registration); a held correction
+    may become the thing's current version."""
     return (
         conflict.existing_uuid != conflict.uuid
         and conflict.existing_kind == conflict.kind
         and conflict.kind in KINDS
-        and KINDS[conflict.kind].can_keep_incoming
+        and (KINDS[conflict.kind].can_keep_incoming or _is_correction(conflict))
     )
 
 
-def resolve(conflict, keep, user):
-    """Close the conflict keeping 'existing' or 'incoming'; returns an error message or None."""
+def _is_correction(conflict) -> bool:
+    return conflict.replaces is not None and KINDS[conflict.kind].correctable
+
+
+def resolve(conflict, keep, user, reason=None):
+    """Close the conflict keeping 'existing' or 'incoming' (the reason goes to the audit trail);
+    returns an error message or None."""
     if conflict.status != "open":
         return "Konflik ini sudah diselesaikan."
     if keep == "incoming":
@@ -72,13 +78,25 @@ def resolve(conflict, keep, user):
         conflict.existing_id,
         conflict.kelurahan_id,
         user=user,
+        ksm_id=_ksm_id(conflict),
         conflict_id=conflict.id,
+        reason=(reason or "").strip()[:300],
         incoming_uuid=conflict.uuid,
     )
     return None
 
 
+def _ksm_id(conflict):
+    """The KSM a conflict's record names, when it names one that exists."""
+    value = conflict.data.get("ksm_id") if isinstance(conflict.data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value if db.session.get(Ksm, value) else None
+    return None
+
+
 def _keep_incoming(conflict, existing, user):
     """The stored row takes the incoming record as its kind's own `build` makes it (one writer per kind)."""
+    if _is_correction(conflict):
+        return keep_correction(conflict, existing, user)
     incoming, problem = build_again(conflict, user)
     return problem or KINDS[conflict.kind].keep_incoming(conflict, existing, incoming)

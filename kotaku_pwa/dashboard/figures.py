@@ -93,13 +93,18 @@ def water_sanitation(kelurahan_ids) -> dict:
 
 
 def wages_overpaid(kelurahan_ids) -> dict:
-    """Payments above the wages now due: only corrections can make them, not recorded yet, so 0."""
-    return {}
+    """Payments not reversed above the wages now due (held corrections accepted), per kelurahan."""
+    from ..payments.queries import wages_overpaid as overpaid  # the payments package imports this module
+
+    return overpaid(kelurahan_ids)
 
 
 def verified_returned(kelurahan_ids) -> dict:
-    """(verified, returned) pay periods: verifications are not recorded yet, so (0, 0)."""
-    return {}
+    """(verified, returned) KSM pay periods, counted by their latest decision (payments/locks.py)."""
+    from ..payments.locks import period_counts  # the payments package imports this module
+
+    counts = period_counts(kelurahan_ids)
+    return {k: (c.get("verified", 0), c.get("returned", 0)) for k, c in counts.items()}
 
 
 # --- Per KSM ----------------------------------------------------------------------------------

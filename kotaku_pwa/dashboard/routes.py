@@ -9,7 +9,7 @@ from flask import Response, current_app, render_template, request
 from .. import db, stages, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, may
 from ..models import Kecamatan, Kelurahan, Payment, Worker
-from ..payments.queries import standing_payments
+from ..payments import queries as payment_queries  # a module: payments.queries imports the read model
 from ..safetext import cell
 from ..workdays import today
 from . import bp, charts, figures, xlsx
@@ -136,7 +136,7 @@ def ksm(ksm_id):
     k = figures.kelurahan_figures([row.kelurahan_id], _today())[0]
     f = next(f for f in k.ksms if f.id == row.id)
     days = figures.ksm_days(row.id)
-    payments = standing_payments(row.id)
+    payments = payment_queries.standing_payments(row.id)
     names = dict(db.session.execute(db.select(Worker.id, Worker.name).where(Worker.ksm_id == row.id)).all())
     return render_template(
         "dashboard/ksm.html",

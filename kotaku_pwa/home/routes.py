@@ -1,10 +1,11 @@
-from flask import current_app, render_template
+from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
 from ..dashboard.figures import kelurahan_figures
-from ..roles import allows
+from ..payments.locks import returned_periods
+from ..roles import ROLES, allows
 from ..workdays import default_day, today
 from . import bp
 
@@ -26,4 +27,15 @@ def index():
         overview=sorted(overview, key=lambda k: (k.kota, not k.attention, k.name)),
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+        returned=returned_periods([k.id for k in ksms]),
     )
+
+
+@bp.get("/more")
+@login_required
+def more():
+    """ "Lainnya": the role's menu entries that do not fit the bottom bar of a phone."""
+    items = ROLES[current_user.role].more if current_user.role in ROLES else ()
+    if not items:
+        abort(403)
+    return render_template("home/more.html", items=items)

@@ -1,7 +1,7 @@
 """dashboard rollups and last sync per user
 
 Revision ID: 4ae905223c7c
-Revises: 6976103dff13
+Revises: 58265477d850
 Create Date: 2026-12-01 23:10:10.038378
 
 """
@@ -13,7 +13,7 @@ from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
 
 # revision identifiers, used by Alembic.
 revision = '4ae905223c7c'
-down_revision = '6976103dff13'
+down_revision = '58265477d850'
 branch_labels = None
 depends_on = None
 
