@@ -1,7 +1,7 @@
 """corrections: record versions, worker deactivation
 
 Revision ID: 278c4336ff20
-Revises: 4ae905223c7c
+Revises: 58265477d850
 Create Date: 2026-12-01 22:54:54.260397
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '278c4336ff20'
-down_revision = '4ae905223c7c'
+down_revision = '58265477d850'
 branch_labels = None
 depends_on = None
 
