@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import Integer, String, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
@@ -143,7 +144,7 @@ class KsmFigures:
     def absorbed(self):
         return self.wages_paid + self.spent
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -152,7 +153,7 @@ class KsmFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -356,7 +357,7 @@ class KelurahanFigures:
             return self._sum(name)
         raise AttributeError(name)
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -365,7 +366,7 @@ class KelurahanFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -378,7 +379,7 @@ class KelurahanFigures:
         times = [at for _, at in self.facilitators if at]
         return max(times) if times else None
 
-    @property
+    @cached_property
     def attention(self) -> list[str]:
         """Why this kelurahan needs the supervisor's attention (Indonesian), most urgent first."""
         reasons = []
@@ -449,6 +450,8 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         result[f.kelurahan_id].ksms.append(f)
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
+        for name in _SUMMED:  # summed once: the pages read each total many times
+            setattr(k, name, k._sum(name))
     for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
         result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
     for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
@@ -600,15 +603,4 @@ def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
         .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
-    ).all()
-
-
-def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
-    """(first day of a pay period, wages paid) over these kelurahan, in day order."""
-    return db.session.execute(
-        db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
-        .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
-        .where(_in(Ksm.kelurahan_id, list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
-        .group_by(PaidPeriod.period_start)
-        .order_by(PaidPeriod.period_start)
     ).all()
