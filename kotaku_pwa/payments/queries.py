@@ -5,11 +5,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func
 
 from .. import db
-from ..dashboard.figures import not_reversed, programme_of
+from ..dashboard.figures import not_reversed
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
-    Kelurahan,
     Ksm,
     Payment,
     ProgrammeYear,
@@ -173,10 +172,9 @@ def ledger(ksm, today):
 
 
 def _programme_year(ksm):
-    kelurahan = db.session.get(Kelurahan, ksm.kelurahan_id)
-    programme = programme_of(kelurahan.cfw, kelurahan.dfat)
+    # The KSM's own programme (issue 13): a DFAT KSM in a kelurahan of both gets the DFAT plan.
     return db.session.execute(
-        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=programme)
+        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=ksm.programme or "CFW")
     ).scalar_one_or_none()
 
 
