@@ -77,6 +77,9 @@ class Server:
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 # Kept for when a test fails: what the server answered, and what it raised.
+                # A browser's keep-alive connection must not hold up a restart (gunicorn.conf.py: 30 s).
+                "--graceful-timeout",
+                "2",
                 "--access-logfile",
                 str(self.log_path),
                 "--error-logfile",
@@ -99,7 +102,11 @@ class Server:
     def stop(self):
         if self.process:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
             self.process = None
 
     def restart(self, build_salt=None):
