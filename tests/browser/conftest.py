@@ -76,10 +76,10 @@ class Server:
                 "2",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                # Kept for when a test fails: what the server answered, and what it raised.
                 # A browser's keep-alive connection must not hold up a restart (gunicorn.conf.py: 30 s).
                 "--graceful-timeout",
                 "2",
+                # Kept for when a test fails: what the server answered, and what it raised.
                 "--access-logfile",
                 str(self.log_path),
                 "--error-logfile",
