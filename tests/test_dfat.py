@@ -640,3 +640,17 @@ def test_every_dfat_page_opens_and_works_under_the_csp(story, dfaskel, client, w
         response = client.get(url)
         assert response.status_code == status, url
         _assert_works_under_the_csp(response.get_data(as_text=True))
+
+
+def test_the_dashboard_shows_a_dfat_kelurahan_on_its_own_chain(story, auth, client):
+    # The story holds sosialisasi and TIPP formation in Kebon Sari, and the DFAT demo its register:
+    # on the dashboard it stands at a DFAT stage, never at a CFW one.
+    login(auth, "askot")
+    kebon_sari = kelurahan("Kebon Sari")
+    expected = dfat_progress_of([kebon_sari.id])[kebon_sari.id]
+    assert expected.programme == "DFAT" and expected.stage not in ("coaching_ksm", "mp2k", "works", "lpj")
+    page = client.get(f"/dashboard/kelurahan/{kebon_sari.id}").get_data(as_text=True)
+    assert expected.label in page
+    assert "Desain konsep" in page and "Coaching KSM" not in page
+    overview = client.get("/dashboard/?sort=name").get_data(as_text=True)
+    assert expected.label in overview

@@ -89,6 +89,15 @@ def progress_percent(kelurahan_ids) -> dict:
     return percent(kelurahan_ids)
 
 
+def dfat_stages(kelurahan_ids) -> dict:
+    """The DFAT stage each DFAT kelurahan has reached (its own sequence, stages.DFAT_STAGES)."""
+    if not kelurahan_ids:
+        return {}
+    from ..dfat.queries import dfat_progress_of  # the dfat package imports the meeting kind
+
+    return dfat_progress_of(kelurahan_ids)
+
+
 def water_sanitation(kelurahan_ids) -> dict:
     """(water %, sanitation %) of a DFAT kelurahan's latest survey (issue 13, dfat/queries.py)."""
     from ..dfat.queries import access_percents  # the dfat package imports the meeting kind
@@ -505,9 +514,12 @@ def _add_stages(result, today):
         )
     ):
         held[kelurahan_id].append((kind, topics))
+    dfat = dfat_stages([k.id for k in result.values() if k.programme == "DFAT"])
     for k in result.values():
         ended = bool(k.ksms) and max(f.end for f in k.ksms) < today
-        k.progress = stages.progress(stages.evidence(held[k.id]), k.hok, ended, k.wages_due, k.wages_paid)
+        k.progress = dfat.get(k.id) or stages.progress(
+            stages.evidence(held[k.id]), k.hok, ended, k.wages_due, k.wages_paid
+        )
 
 
 def _add_owned(result, ids):
@@ -528,7 +540,8 @@ def stage_counts(kelurahan: list[KelurahanFigures]) -> list[tuple[str, int]]:
     counts = defaultdict(int)
     for k in kelurahan:
         counts[k.progress.stage] += 1
-    return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in (None, *stages.STAGES)]
+    order = dict.fromkeys((None, *stages.STAGES, *stages.DFAT_STAGES))  # DFAT has its own chain
+    return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in order]
 
 
 # --- The machine-readable export (SPEC.md) ----------------------------------------------------
