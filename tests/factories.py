@@ -67,6 +67,13 @@ def nik(region="527105", born=date(1985, 3, 12), gender="L", serial=1):
     return f"{region}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
 
 
+def sync(auth, *records):
+    """Sends the records through /api/sync and returns their results (the request itself must succeed)."""
+    response = auth.sync(list(records))
+    assert response.status_code == 200
+    return response.get_json()["results"]
+
+
 def new_uuid():
     return str(uuidlib.uuid4())
 

@@ -28,7 +28,7 @@ from kotaku_pwa.models import (
 )
 from kotaku_pwa.payments.queries import tranche_plan, wage_share_target
 
-from .factories import PASSWORD, make_ksm, make_user, new_uuid
+from .factories import PASSWORD, make_ksm, make_user, new_uuid, sync
 
 
 def kelurahan(name) -> Kelurahan:
@@ -51,12 +51,6 @@ def survey(where="Kebon Sari", uuid=None, **data):
         "recorded_at": "2021-06-01T10:00:00+08:00",
         "data": values,
     }
-
-
-def sync(auth, *records):
-    response = auth.sync(list(records))
-    assert response.status_code == 200
-    return response.get_json()["results"]
 
 
 def surveys():

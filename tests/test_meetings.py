@@ -11,7 +11,7 @@ import pytest
 from kotaku_pwa import db
 from kotaku_pwa.models import Conflict, HealthCheck, Kelurahan, Ksm, Meeting, MeetingAttendee
 
-from .factories import jpeg_data_url, new_uuid
+from .factories import jpeg_data_url, new_uuid, sync
 
 JPEG = jpeg_data_url()  # a real image: the server re-encodes what it stores
 BIG_JPEG = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 210_000).decode()
@@ -91,12 +91,6 @@ def health(record=None, uuid=None, **data):
         "recorded_at": "2021-04-12T11:00:00+08:00",
         "data": values,
     }
-
-
-def sync(auth, *records):
-    response = auth.sync(list(records))
-    assert response.status_code == 200
-    return response.get_json()["results"]
 
 
 def count(model):

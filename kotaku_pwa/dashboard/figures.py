@@ -123,8 +123,29 @@ def verified_returned(kelurahan_ids) -> dict:
 # --- Per KSM ----------------------------------------------------------------------------------
 
 
+class _Shares:
+    """The shares a KSM and a kelurahan both show, from their wages, spending, checks and workers."""
+
+    @cached_property
+    def wage_share(self):
+        return wage_share(self.wages_paid, self.spent)
+
+    @property
+    def wage_share_percent(self):
+        share = self.wage_share
+        return None if share is None else round(100 * share)
+
+    @cached_property
+    def compliance(self):
+        return protocol.mean_compliance(self.checks)
+
+    @property
+    def women_percent(self):
+        return round(100 * self.women / self.workers) if self.workers else None
+
+
 @dataclass
-class KsmFigures:
+class KsmFigures(_Shares):
     id: int
     kelurahan_id: int
     name: str
@@ -152,23 +173,6 @@ class KsmFigures:
     @property
     def absorbed(self):
         return self.wages_paid + self.spent
-
-    @cached_property
-    def wage_share(self):
-        return wage_share(self.wages_paid, self.spent)
-
-    @property
-    def wage_share_percent(self):
-        share = self.wage_share
-        return None if share is None else round(100 * share)
-
-    @cached_property
-    def compliance(self):
-        return protocol.mean_compliance(self.checks)
-
-    @property
-    def women_percent(self):
-        return round(100 * self.women / self.workers) if self.workers else None
 
 
 def _in(column, ids):
@@ -332,7 +336,7 @@ def _checks(condition, period):
 
 
 @dataclass
-class KelurahanFigures:
+class KelurahanFigures(_Shares):
     id: int
     name: str
     kecamatan_id: int
@@ -365,23 +369,6 @@ class KelurahanFigures:
         if name in _SUMMED:
             return self._sum(name)
         raise AttributeError(name)
-
-    @cached_property
-    def wage_share(self):
-        return wage_share(self.wages_paid, self.spent)
-
-    @property
-    def wage_share_percent(self):
-        share = self.wage_share
-        return None if share is None else round(100 * share)
-
-    @cached_property
-    def compliance(self):
-        return protocol.mean_compliance(self.checks)
-
-    @property
-    def women_percent(self):
-        return round(100 * self.women / self.workers) if self.workers else None
 
     @property
     def last_sync(self):

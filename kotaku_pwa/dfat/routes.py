@@ -71,18 +71,7 @@ def tipp(kelurahan_id):
     """The TIPP register: formed or revitalised, SK, members with their roles and gender balance."""
     place = _dfat(kelurahan_id)
     register = _register(place.id)
-    members = _members(place.id)
-    return render_template(
-        "dfat/tipp.html",
-        kelurahan=place,
-        register=register,
-        members=members,
-        balance=watsan.gender_balance(m.gender for m in members),
-        form=TippRegisterForm(register),
-        member_form=TippMemberForm(),
-        may_write=_may_write(place),
-        **_labels(),
-    )
+    return _tipp_page(place, register, TippRegisterForm(register), TippMemberForm(), _may_write(place))
 
 
 @bp.post("/kelurahan/<int:kelurahan_id>/tipp")
@@ -93,7 +82,7 @@ def tipp_save(kelurahan_id):
     register = _register(place.id) or TippRegister(kelurahan_id=place.id)
     form = TippRegisterForm(register)
     if not form.validate_on_submit():
-        return _tipp_again(place, register, form, TippMemberForm()), 400
+        return _tipp_page(place, register, form, TippMemberForm()), 400
     form.apply(register)
     db.session.add(register)
     db.session.flush()
@@ -111,7 +100,7 @@ def tipp_add(kelurahan_id):
     form = TippMemberForm()
     if not form.validate_on_submit():
         register = _register(place.id)
-        return _tipp_again(place, register, TippRegisterForm(register), form), 400
+        return _tipp_page(place, register, TippRegisterForm(register), form), 400
     member = TippMember(kelurahan_id=place.id, unsur=None)
     form.apply(member)
     member.unsur = member.unsur or None
@@ -282,7 +271,8 @@ def _percents(survey):
     )
 
 
-def _tipp_again(place, register, form, member_form):
+def _tipp_page(place, register, form, member_form, may_write=True):
+    # A form sent back with its messages (may_write=True) shows the same page as the register itself.
     members = _members(place.id)
     return render_template(
         "dfat/tipp.html",
@@ -292,7 +282,7 @@ def _tipp_again(place, register, form, member_form):
         balance=watsan.gender_balance(m.gender for m in members),
         form=form,
         member_form=member_form,
-        may_write=True,
+        may_write=may_write,
         **_labels(),
     )
 

@@ -21,9 +21,7 @@ class SpendingKind(KsmRecordKind):
         category = r.choice("category", SPENDING_CATEGORIES)
         description = r.text("description", max_len=200)
         amount = r.integer("amount", minimum=1, maximum=ksm.budget or MAX_DAILY_RATE * 1000)
-        if spent_on and "spent_on" not in r.errors:
-            problem = outside(spent_on, *ksm_window(ksm.start_date, ksm.end_date))
-            r.errors.update({"spent_on": problem} if problem else {})
+        r.check("spent_on", spent_on, lambda day: outside(day, *ksm_window(ksm.start_date, ksm.end_date)))
         photo = images.read(r, "receipt_photo")
         if r.errors:
             return None, None

@@ -22,12 +22,12 @@ class TrancheKind(KsmRecordKind):
         amount = r.integer("amount", minimum=1, maximum=2_000_000_000)
         received_on = r.past_day("received_on", batch.today)
         reference = r.text("bank_reference", max_len=60, required=False)
-        if received_on and "received_on" not in r.errors:
-            problem = outside(received_on, *ksm_window(ksm.start_date, ksm.end_date), "Tanggal diterima")
-            r.errors.update({"received_on": problem} if problem else {})
-        if number and "tranche" not in r.errors:
-            problem = tranche_problem(number, len(tranche_plan(ksm)))
-            r.errors.update({"tranche": problem} if problem else {})
+        r.check(
+            "received_on",
+            received_on,
+            lambda day: outside(day, *ksm_window(ksm.start_date, ksm.end_date), "Tanggal diterima"),
+        )
+        r.check("tranche", number, lambda n: tranche_problem(n, len(tranche_plan(ksm))))
         if r.errors:
             return None, None
         row = New(

@@ -20,6 +20,16 @@ from ..models import (
 from ..payments.queries import ledger
 
 PR = ProgressReport
+# What a report's row and its photo's caption both show: day, percent, item, where the photo was taken.
+_REPORT_COLUMNS = (
+    PR.id,
+    PR.reported_on,
+    PR.percent,
+    PR.work_item_id,
+    PR.photo_lat,
+    PR.photo_lon,
+    PR.photo_taken_at,
+)
 
 
 def work_items(ksm_id):
@@ -32,17 +42,7 @@ def work_items(ksm_id):
 def reports(ksm_id):
     """The KSM's progress reports, oldest first, without their photos (has_photo says if there is one)."""
     return db.session.execute(
-        db.select(
-            PR.id,
-            PR.reported_on,
-            PR.percent,
-            PR.work_item_id,
-            PR.photo_lat,
-            PR.photo_lon,
-            PR.photo_taken_at,
-            PR.notes,
-            PR.photo.isnot(None).label("has_photo"),
-        )
+        db.select(*_REPORT_COLUMNS, PR.notes, PR.photo.isnot(None).label("has_photo"))
         .where(PR.ksm_id == ksm_id)
         .order_by(PR.reported_on, PR.id)
     ).all()
@@ -180,15 +180,7 @@ def evidence(ksm_id) -> dict:
     """The KSM's photos by kind (progress.photos.SOURCES), without loading the images."""
     return {
         "progress": db.session.execute(
-            db.select(
-                PR.id,
-                PR.reported_on,
-                PR.percent,
-                PR.work_item_id,
-                PR.photo_lat,
-                PR.photo_lon,
-                PR.photo_taken_at,
-            )
+            db.select(*_REPORT_COLUMNS)
             .where(PR.ksm_id == ksm_id, PR.photo.isnot(None))
             .order_by(PR.reported_on, PR.id)
         ).all(),

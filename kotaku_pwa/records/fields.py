@@ -87,6 +87,13 @@ class Reader:
             self.errors[name] = f"{what} tidak boleh di masa depan."
         return value
 
+    def check(self, name, value, problem):
+        """Records `problem(value)` (a rule's message or None) against a field that read cleanly."""
+        if value and name not in self.errors:
+            message = problem(value)
+            if message:
+                self.errors[name] = message
+
     def choice(self, name, choices, required=True):
         value = self._get(name, required)
         if value is None:
