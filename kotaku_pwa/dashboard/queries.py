@@ -15,6 +15,7 @@ from ..models import (
     PaymentReversal,
     Worker,
 )
+from ..payments.queries import payments_flagged
 from ..vocabulary import WAGE_CATEGORIES
 
 COLUMNS = (
@@ -27,6 +28,7 @@ COLUMNS = (
     "wages_paid",
     "meetings",
     "health_checks",
+    "payments_flagged",
 )
 
 
@@ -94,6 +96,7 @@ def kelurahan_rows(kelurahan_query):
     )
     meetings = _count_by_kelurahan(Meeting, ids)
     health_checks = _count_by_kelurahan(HealthCheck, ids)
+    flagged = payments_flagged(ids)
     rows = []
     for k in kelurahan:
         n_workers, n_women = workers.get(k.id, (0, 0))
@@ -109,6 +112,7 @@ def kelurahan_rows(kelurahan_query):
                 "wages_paid": int(paid.get(k.id, (0,))[0]),
                 "meetings": meetings.get(k.id, 0),
                 "health_checks": health_checks.get(k.id, 0),
+                "payments_flagged": flagged.get(k.id, 0),
             }
         )
     return rows

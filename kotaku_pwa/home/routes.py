@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
+from ..payments.queries import flagged_payments
 from ..workdays import default_day, today
 from . import bp
 
@@ -19,4 +20,5 @@ def index():
         kelurahan=kelurahan,
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+        flagged=flagged_payments(ksm_query()) if current_user.role == "supervisor" else [],
     )

@@ -5,7 +5,7 @@ from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind
 from ..roles import writers_of
-from ..wages import payment_problems
+from ..wages import payment_problems, proof_problems
 from ..workdays import date_problem
 from ..workers.worker import member_of
 from .queries import ksm_rates, present_between
@@ -29,6 +29,7 @@ class PaymentKind(KsmRecordKind):
             "reference",
             "signature",
             "photo",
+            "no_proof_reason",
         }
     )  # the data keys it knows; any other is refused
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
@@ -45,6 +46,9 @@ class PaymentKind(KsmRecordKind):
         reference = r.text("reference", max_len=60, required=method == "transfer")
         signature = images.read(r, "signature", images.SIGNATURE)
         photo = images.read(r, "photo")
+        no_proof_reason = r.text("no_proof_reason", max_len=300, required=False)
+        if method == "cash" and "signature" not in r.errors and "photo" not in r.errors:
+            r.errors.update(proof_problems(signature, photo, no_proof_reason))
         worker = member_of(r, batch, ksm, worker_uuid)
         _check_period(r, ksm, batch, start, end, paid_on)
         if r.errors:
@@ -74,6 +78,7 @@ class PaymentKind(KsmRecordKind):
             reference=reference,
             signature=signature,
             photo=photo,
+            no_proof_reason=no_proof_reason,
             round=round_,
         )
         return row, (worker_uuid, start, round_)

@@ -9,6 +9,7 @@ from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
     Kelurahan,
+    Ksm,
     Payment,
     PaymentReversal,
     ProgrammeYear,
@@ -50,6 +51,41 @@ def standing_payments(ksm_id, start=None):
     return db.session.scalars(query).all()
 
 
+def _without_proof():
+    """The conditions of a standing cash payment made without signature or photo (Payment.without_proof)."""
+    return (
+        PaymentReversal.id.is_(None),
+        Payment.method == "cash",
+        Payment.signature.is_(None),
+        Payment.photo.is_(None),
+    )
+
+
+def payments_flagged(kelurahan_ids) -> dict[int, int]:
+    """{kelurahan id: number of standing payments made without signature or photo} (export.csv)."""
+    rows = db.session.execute(
+        db.select(Ksm.kelurahan_id, func.count(Payment.id))
+        .select_from(Payment)
+        .join(Ksm, Payment.ksm_id == Ksm.id)
+        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_without_proof())
+        .group_by(Ksm.kelurahan_id)
+    )
+    return dict(rows.all())
+
+
+def flagged_payments(ksm_query, limit=50):
+    """The latest standing payments without signature or photo in the KSMs of `ksm_query`, for review."""
+    ksm_ids = ksm_query.with_only_columns(Ksm.id).order_by(None).scalar_subquery()
+    return db.session.scalars(
+        db.select(Payment)
+        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
+        .where(Payment.ksm_id.in_(ksm_ids), *_without_proof())
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .limit(limit)
+    ).all()
+
+
 def present_between(start, end):
     """The conditions of a present day (HOK) from start to end, both included."""
     return Attendance.present.is_(True), Attendance.work_date.between(start, end)
@@ -86,7 +122,8 @@ def ledger(ksm, today):
     spending = db.session.scalars(
         db.select(Spending).where(Spending.ksm_id == ksm.id).order_by(Spending.spent_on)
     ).all()
-    wages_paid = sum(p.amount for p in standing_payments(ksm.id))
+    standing = standing_payments(ksm.id)
+    wages_paid = sum(p.amount for p in standing)
     spent = sum(s.amount for s in spending)
     received = sum(r.amount for r in receipts)
     periods = []
@@ -109,6 +146,7 @@ def ledger(ksm, today):
         "wage_share": wage_share(wages_paid, spent),
         "target": wage_share_target(ksm),
         "plan": tranche_plan(ksm),
+        "flagged": sorted((p for p in standing if p.without_proof), key=lambda p: (p.paid_on, p.id)),
     }
 
 
