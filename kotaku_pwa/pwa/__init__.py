@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("pwa", __name__)
 
-from . import routes  # noqa: E402,F401
+from . import routes, session  # noqa: E402,F401

@@ -79,5 +79,5 @@ def offline():
 
 @bp.get("/outbox")
 def outbox():
-    """The records waiting on this phone; listed by static/js/outbox-page.js from IndexedDB."""
-    return render_template("pwa/outbox.html", shell=True)
+    """The signed-in user's records on this phone; listed by static/js/outbox-page.js from IndexedDB."""
+    return render_template("pwa/outbox.html")

@@ -9,7 +9,7 @@
   const list = document.querySelector("[data-outbox-list]");
   const status = document.querySelector("[data-outbox-status]");
 
-  function item(record, me) {
+  function item(record) {
     const li = document.createElement("li");
     li.className = "outbox-item";
     const [label, tone] = STATES[record.state] || [record.state, ""];
@@ -18,8 +18,7 @@
     head.append(Object.assign(document.createElement("strong"), { textContent: record.label || record.kind }));
     li.append(head);
     const when = new Date(record.seq / 1000).toLocaleString("id-ID");
-    const owner = me && record.user_id !== me.id ? ` · milik ${record.username}: masuk sebagai dia untuk mengirim` : "";
-    li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}${owner}` }));
+    li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}` }));
     if (record.message) li.append(Object.assign(document.createElement("p"), { textContent: record.message }));
     for (const [field, message] of Object.entries(record.errors || {})) {
       li.append(Object.assign(document.createElement("p"), { className: "error", textContent: `${field}: ${message}` }));
@@ -34,15 +33,15 @@
     return li;
   }
 
+  // Only the signed-in user's records (Outbox.mine): another user's stay hidden until they sign in.
   function render(records) {
-    const me = Outbox.signedInUser();
     list.replaceChildren();
     if (!records.length) {
       list.append(Object.assign(document.createElement("p"), { className: "empty", textContent: "Kotak keluar kosong." }));
       return;
     }
     const ul = Object.assign(document.createElement("ul"), { className: "list" });
-    for (const record of [...records].reverse()) ul.append(item(record, me));
+    for (const record of [...records].reverse()) ul.append(item(record));
     list.append(ul);
   }
 
@@ -57,7 +56,9 @@
 
   document.addEventListener("outbox:changed", (event) => {
     render(event.detail.records);
-    status.textContent = `${event.detail.unsent} data belum terkirim.`;
+    const { unsent, others } = event.detail;
+    status.textContent = `${unsent} data belum terkirim.`
+      + (others ? ` ${others} data pengguna lain juga menunggu di HP ini sampai pemiliknya masuk.` : "");
   });
   document.querySelector("[data-sync-now]").addEventListener("click", async () => {
     status.textContent = "Mengirim…";
@@ -67,6 +68,6 @@
     const n = await Outbox.exportUnsent();
     status.textContent = `${n} data belum terkirim diunduh sebagai berkas JSON.`;
   });
-  Outbox.all().then(render);
+  Outbox.mine().then(render);
   showStorage();
 })();

@@ -46,10 +46,19 @@
     return (await db()).getAllFromIndex(STORE, "seq");
   }
 
+  // The signed-in user's records: a shared phone shows, exports and sends nobody else's.
+  async function mine() {
+    const user = signedInUser();
+    return user ? (await all()).filter((r) => r.user_id === user.id) : [];
+  }
+
   // Save records ({uuid, kind, data, label}); a uuid already saved (a double tap) is left alone.
   async function save(records) {
     const user = signedInUser();
-    if (!user) throw new Error("Silakan masuk terlebih dahulu.");
+    // A page left open after its user signed out (pwa.js) files nothing under that user.
+    if (!user || document.cookie.split("; ").includes("kotaku_signed_out=1")) {
+      throw new Error("Silakan masuk terlebih dahulu.");
+    }
     const now = new Date();
     const tx = (await db()).transaction(STORE, "readwrite");
     for (const [i, record] of records.entries()) {
@@ -69,10 +78,9 @@
     const tx = (await db()).transaction(STORE, "readwrite");
     for (const record of records) {
       Object.assign(record, { state, message, errors });
-      if (state === "synced") {
-        record.synced_at = Date.now();
-        if (record.data && record.data.nik) record.data.nik = mask(record.data.nik); // UU PDP
-      }
+      if (state === "synced") record.synced_at = Date.now();
+      // UU PDP: once the server holds the record (stored, or kept as a conflict) the phone needs no NIK.
+      if ((state === "synced" || state === "conflict") && record.data?.nik) record.data.nik = mask(record.data.nik);
       await tx.store.put(record);
     }
     await tx.done;
@@ -258,9 +266,11 @@
     try {
       do {
         changedAgain = false;
-        const records = await all();
+        const everyone = await all();
+        const records = await mine();
         const unsent = records.filter((r) => UNSENT.has(r.state));
-        document.dispatchEvent(new CustomEvent("outbox:changed", { detail: { records, unsent: unsent.length } }));
+        const others = everyone.filter((r) => UNSENT.has(r.state)).length - unsent.length;
+        document.dispatchEvent(new CustomEvent("outbox:changed", { detail: { records, unsent: unsent.length, others } }));
       } while (changedAgain);
     } finally {
       announcing = false;
@@ -268,7 +278,7 @@
   }
 
   async function exportUnsent() {
-    const unsent = (await all()).filter((r) => UNSENT.has(r.state));
+    const unsent = (await mine()).filter((r) => UNSENT.has(r.state));
     const blob = new Blob([JSON.stringify({ exported_at: localIso(new Date()), records: unsent }, null, 2)],
       { type: "application/json" });
     const link = Object.assign(document.createElement("a"), {
@@ -290,7 +300,7 @@
   addEventListener("DOMContentLoaded", () => { changed(); sync({ force: true }); });
 
   self.Outbox = {
-    save, sync, all, discard, settled, exportUnsent, signedInUser, getMeta, setMeta, UNSENT,
+    save, sync, all, mine, discard, settled, exportUnsent, signedInUser, getMeta, setMeta, UNSENT,
     newId: () => crypto.randomUUID(),
   };
 })();

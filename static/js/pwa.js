@@ -3,6 +3,9 @@
 "use strict";
 (() => {
   const WARM_EVERY_MS = 10 * 60 * 1000;
+  const SIGNED_OUT = "kotaku_signed_out"; // read by the server: kotaku_pwa/pwa/session.py
+  // Other tabs of a user who signed out leave that user's pages too.
+  const sessions = "BroadcastChannel" in self ? new BroadcastChannel("kotaku-session") : null;
   let reloadAsked = false;
 
   async function registerWorker() {
@@ -17,7 +20,7 @@
     const hadController = Boolean(navigator.serviceWorker.controller);
     navigator.serviceWorker.addEventListener("controllerchange", () => {
       // A new version (not the first install) starts with empty page caches: warm them again.
-      if (hadController) sessionStorage.removeItem("kotaku-warmed");
+      if (hadController) Object.keys(sessionStorage).forEach((key) => key.startsWith("kotaku-warmed") && sessionStorage.removeItem(key));
       if (reloadAsked) location.reload();
     });
     document.querySelector("[data-update-reload]").addEventListener("click", () => {
@@ -33,18 +36,33 @@
   // The user's reference data (KSMs, workers, rates) for offline forms, and their pages warmed.
   async function refreshReference() {
     const user = Outbox.signedInUser();
-    if (!user || !navigator.onLine) return;
-    const last = Number(sessionStorage.getItem("kotaku-warmed") || 0);
-    if (Date.now() - last < WARM_EVERY_MS) return;
+    if (!user) return forgetIfSignedOut();
+    const kept = await Outbox.getMeta("reference");
+    if (kept && kept.user.id !== user.id) await Outbox.setMeta("reference", null); // another user's
+    if (!navigator.onLine) return undefined;
+    const warmedKey = `kotaku-warmed-${user.id}`;
+    const last = Number(sessionStorage.getItem(warmedKey) || 0);
+    if (Date.now() - last < WARM_EVERY_MS) return undefined;
     try {
       const response = await fetch("/api/reference", { credentials: "same-origin", cache: "no-store" });
-      if (!response.ok) return;
+      if (!response.ok) return undefined;
       const reference = await response.json();
       await Outbox.setMeta("reference", reference);
-      sessionStorage.setItem("kotaku-warmed", String(Date.now()));
+      sessionStorage.setItem(warmedKey, String(Date.now()));
       const registration = await navigator.serviceWorker?.ready;
       registration?.active?.postMessage({ type: "warm", urls: reference.pages });
     } catch { /* offline: keep what the phone has */ }
+    return undefined;
+  }
+
+  // A page for nobody: if the server too says nobody is signed in (the session ended elsewhere:
+  // password change, deactivation, expiry), the last user's data leaves the phone.
+  async function forgetIfSignedOut() {
+    if (!navigator.onLine || !(await Outbox.getMeta("reference"))) return;
+    try {
+      const answer = await (await fetch("/api/csrf", { credentials: "same-origin", cache: "no-store" })).json();
+      if (!answer.user) await forgetLocalData();
+    } catch { /* offline: nothing is known */ }
   }
 
   function showBadge(unsent) {
@@ -57,24 +75,61 @@
     document.getElementById("net-status").hidden = navigator.onLine;
   }
 
-  // Sign-out keeps unsent records on the phone; it forgets this user's cached pages and reference.
+  // Sign-out, also without signal: this user's pages and reference data leave the phone at once; unsent
+  // records stay, for their owner only. The session cookie cannot be touched from here (HttpOnly), so
+  // a mark tells the server to end the session on the phone's next request (kotaku_pwa/pwa/session.py).
   function guardLogout() {
     const form = document.querySelector("form[data-logout]");
     if (!form) return;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const unsent = (await Outbox.all()).filter((r) => Outbox.UNSENT.has(r.state)).length;
+      const unsent = (await Outbox.mine()).filter((r) => Outbox.UNSENT.has(r.state)).length;
       if (unsent && !confirm(`${unsent} data belum terkirim. Data itu tetap tersimpan di HP dan dikirim `
         + "setelah Anda masuk lagi. Keluar sekarang?")) return;
-      try {
-        const fresh = await (await fetch("/api/csrf", { cache: "no-store" })).json();
-        form.querySelector('[name="csrf_token"]').value = fresh.csrf_token;
-      } catch { /* offline: the page's token is tried */ }
-      await Outbox.setMeta("reference", null);
-      sessionStorage.removeItem("kotaku-warmed");
-      (await navigator.serviceWorker?.getRegistration())?.active?.postMessage({ type: "forget-pages" });
-      form.submit();
+      document.cookie = `${SIGNED_OUT}=1; path=/; max-age=${365 * 24 * 3600}; samesite=strict`;
+      await forgetLocalData();
+      sessions?.postMessage("signed-out");
+      location.replace("/login"); // offline: the service worker answers with its offline page
     });
+  }
+
+  async function forgetLocalData() {
+    await Outbox.setMeta("reference", null);
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith("kotaku-warmed")) sessionStorage.removeItem(key);
+    const worker = (await navigator.serviceWorker?.getRegistration())?.active;
+    if (!worker) return;
+    await new Promise((resolve) => { // the worker answers once the pages are deleted
+      const reply = new MessageChannel();
+      reply.port1.onmessage = resolve;
+      worker.postMessage({ type: "signed-out" }, [reply.port2]);
+      setTimeout(resolve, 3000);
+    });
+  }
+
+  // Back online after a sign-out made offline: the sign-in page (its request ends the old session).
+  // The offline page shown in its place tries again a few times: the network may come back a moment
+  // later for the service worker than for the page.
+  function signInWhenOnline() {
+    const tries = Number(sessionStorage.getItem("kotaku-sign-in-tries") || 0);
+    const offlinePage = Boolean(document.querySelector("[data-offline-page]"));
+    if (location.pathname === "/login" && !offlinePage) sessionStorage.removeItem("kotaku-sign-in-tries");
+    if (!navigator.onLine) return;
+    if (location.pathname === "/login" && offlinePage && tries < 5) {
+      sessionStorage.setItem("kotaku-sign-in-tries", String(tries + 1));
+      setTimeout(() => location.replace("/login"), 1000 * 2 ** tries);
+    } else if (signedOutHere() && location.pathname !== "/login") location.replace("/login");
+  }
+
+  function signedOutHere() {
+    return document.cookie.split("; ").includes(`${SIGNED_OUT}=1`);
+  }
+
+  // A page restored by the back button skips the service worker: if its user's pages have left the
+  // phone since (sign-out, another user signed in), show what the phone holds now instead.
+  async function leaveIfForgotten(event) {
+    const user = Outbox.signedInUser();
+    if (!event.persisted || !user) return;
+    if (!(await caches.keys()).some((name) => name.startsWith(`pages-${user.id}-`))) location.reload();
   }
 
   function offerInstall() {
@@ -89,9 +144,13 @@
 
   document.addEventListener("outbox:changed", (event) => showBadge(event.detail.unsent));
   addEventListener("online", showNetwork);
+  addEventListener("online", signInWhenOnline);
+  addEventListener("pageshow", leaveIfForgotten);
+  if (sessions) sessions.onmessage = () => Outbox.signedInUser() && location.replace("/login");
   addEventListener("offline", showNetwork);
   showNetwork();
   guardLogout();
   offerInstall();
+  signInWhenOnline();
   registerWorker().then(refreshReference).catch(() => refreshReference());
 })();
