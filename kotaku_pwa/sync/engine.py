@@ -435,11 +435,17 @@ def _conflict_again(batch, uuid, conflict):
             batch,
             uuid,
             existing,
-            {"record": "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan."},
+            {"record": _decided_kept_existing(conflict)},
         )
     return _conflict_result(
         batch, uuid, existing, {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."}
     )
+
+
+def _decided_kept_existing(conflict) -> str:
+    """The answer to a resend of a record the supervisor turned down, with the supervisor's reason."""
+    said = f" Alasan: {conflict.decision_reason}" if conflict.decision_reason else ""
+    return "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan." + said
 
 
 class _Id:
