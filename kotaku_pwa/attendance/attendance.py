@@ -6,7 +6,7 @@ from .. import db
 from ..database import one_of
 from ..models import Attendance, Worker
 from ..records.fields import Held, New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 from ..workdays import date_problem
 from ..workers.worker import member_of
@@ -16,14 +16,7 @@ class AttendanceKind(KsmRecordKind):
     name = "attendance"
     model = Attendance
     writers = writers_of("attendance")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "worker_uuid",
-            "work_date",
-            "present",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields("ksm_id worker_uuid work_date present")
     clash_reason = "Kehadiran pekerja ini pada tanggal ini sudah tercatat."
     after = ("worker",)
     can_keep_incoming = True

@@ -5,7 +5,7 @@ from .. import vocabulary as v
 from ..models import HealthCheck, Ksm, Meeting
 from ..programme_period import not_before, programme_start
 from ..records.fields import New
-from ..records.kind import RecordKind
+from ..records.kind import RecordKind, known_fields
 from ..roles import writers_of
 from .meeting import meetings, place
 
@@ -16,26 +16,11 @@ class HealthCheckKind(RecordKind):
     name = "health_check"
     model = HealthCheck
     writers = writers_of("health_check")
-    fields = frozenset(
-        {
-            "kelurahan_id",
-            "ksm_id",
-            "meeting_uuid",
-            "setting",
-            "checked_on",
-            "people_present",
-            "masks_worn",
-            "fever_cases",
-            "distancing",
-            "handwash_soap",
-            "temp_morning",
-            "temp_noon",
-            "temp_afternoon",
-            "temperature_checked",
-            "apd_workers",
-            "notes",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields(
+        "kelurahan_id ksm_id meeting_uuid setting checked_on people_present masks_worn "
+        "fever_cases distancing handwash_soap temp_morning temp_noon temp_afternoon "
+        "temperature_checked apd_workers notes"
+    )
     clash_reason = "Pemeriksaan protokol kesehatan untuk pertemuan ini sudah tercatat."
     after = ("meeting",)
 

@@ -7,7 +7,7 @@ from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
 from ..programme_period import not_before, programme_start
 from ..records.fields import New
-from ..records.kind import RecordKind
+from ..records.kind import RecordKind, known_fields
 from ..roles import writers_of
 from ..safetext import text_problem
 
@@ -18,25 +18,10 @@ class MeetingKind(RecordKind):
     name = "meeting"
     model = Meeting
     writers = writers_of("meeting")
-    fields = frozenset(
-        {
-            "kelurahan_id",
-            "ksm_id",
-            "type",
-            "programme",
-            "held_on",
-            "place",
-            "team",
-            "notes",
-            "topics",
-            "outcomes",
-            "attendees",
-            "photo",
-            "photo_lat",
-            "photo_lon",
-            "photo_accuracy",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields(
+        "kelurahan_id ksm_id type programme held_on place team notes topics outcomes attendees "
+        "photo photo_lat photo_lon photo_accuracy"
+    )
     clash_reason = ""  # meetings have no domain key: two meetings on one day are two meetings
 
     def locate(self, r, batch):

@@ -3,7 +3,7 @@
 from .. import db, images
 from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 from ..wages import payment_problems, proof_problems
 from ..workdays import date_problem
@@ -15,23 +15,10 @@ class PaymentKind(KsmRecordKind):
     name = "payment"
     model = Payment
     writers = writers_of("payment")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "worker_uuid",
-            "period_start",
-            "period_end",
-            "days",
-            "daily_rate",
-            "amount",
-            "paid_on",
-            "method",
-            "reference",
-            "signature",
-            "photo",
-            "no_proof_reason",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields(
+        "ksm_id worker_uuid period_start period_end days daily_rate amount paid_on method "
+        "reference signature photo no_proof_reason"
+    )
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
 

@@ -4,7 +4,7 @@ from .. import images
 from ..models import SPENDING_CATEGORIES, Spending
 from ..programme_period import ksm_window, outside
 from ..records.fields import New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 from ..wages import MAX_DAILY_RATE
 
@@ -13,16 +13,7 @@ class SpendingKind(KsmRecordKind):
     name = "spending"
     model = Spending
     writers = writers_of("spending")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "spent_on",
-            "category",
-            "description",
-            "amount",
-            "receipt_photo",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields("ksm_id spent_on category description amount receipt_photo")
     clash_reason = ""  # no domain key: two receipts of one day are two receipts
 
     def build(self, r, ksm, batch, recorded_on):

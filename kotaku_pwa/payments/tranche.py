@@ -4,7 +4,7 @@ from .. import db
 from ..models import TrancheReceipt
 from ..programme_period import ksm_window, outside, tranche_problem
 from ..records.fields import New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 from .queries import tranche_plan
 
@@ -14,15 +14,7 @@ class TrancheKind(KsmRecordKind):
     name = "tranche"
     model = TrancheReceipt
     writers = writers_of("tranche")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "tranche",
-            "amount",
-            "received_on",
-            "bank_reference",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields("ksm_id tranche amount received_on bank_reference")
     clash_reason = "Tahap pencairan ini sudah tercatat untuk KSM tersebut."
 
     def build(self, r, ksm, batch, recorded_on):

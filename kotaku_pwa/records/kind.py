@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 UNKNOWN_KEY = "Kolom tidak dikenal untuk jenis data ini."
 
 
+def known_fields(names: str) -> frozenset:
+    """A kind's data keys, written as one space-separated string."""
+    return frozenset(names.split())
+
+
 class RecordKind:
     """One kind of record a phone sends: its table, who writes it, and how it is checked and built."""
 

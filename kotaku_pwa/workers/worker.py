@@ -6,7 +6,7 @@ from .. import db, eligibility, nik
 from ..database import one_of
 from ..models import WAGE_CATEGORIES, Attendance, Conflict, Worker
 from ..records.fields import Held, New
-from ..records.kind import KsmRecordKind
+from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 
 # What keeping an incoming registration changes on the stored worker (NIK, birth date and season
@@ -27,19 +27,7 @@ class WorkerKind(KsmRecordKind):
     name = "worker"
     model = Worker
     writers = writers_of("worker")
-    fields = frozenset(
-        {
-            "ksm_id",
-            "nik",
-            "name",
-            "gender",
-            "category",
-            "phone",
-            "low_income_covid",
-            "lost_income",
-            "breadwinner",
-        }
-    )  # the data keys it knows; any other is refused
+    fields = known_fields("ksm_id nik name gender category phone low_income_covid lost_income breadwinner")
     clash_reason = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
     can_keep_incoming = True
 
