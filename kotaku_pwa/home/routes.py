@@ -3,8 +3,10 @@ from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
+from ..models import Worker
 from ..payments.queries import flagged_payments
 from ..workdays import default_day, today
+from ..workers.routes import outside_kota
 from . import bp
 
 
@@ -21,4 +23,11 @@ def index():
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
         flagged=flagged_payments(ksm_query()) if current_user.role == "supervisor" else [],
+        outside_kota=_outside_kota(ksms) if current_user.role == "supervisor" else 0,
     )
+
+
+def _outside_kota(ksms) -> int:
+    """Workers in these KSMs whose NIK was issued outside the kota: the supervisor checks them."""
+    query = db.select(db.func.count(Worker.id)).where(Worker.ksm_id.in_([k.id for k in ksms]))
+    return db.session.scalar(outside_kota(query))

@@ -318,7 +318,7 @@ def _store(record, batch) -> Result:
         return keep_for_review((first.existing_kind, first.existing_uuid, first.existing_id), REUSED_UUID)
     clash = batch.claimed(kind_name, key)
     if clash:
-        return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_reason)
+        return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_message(batch, clash))
 
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
