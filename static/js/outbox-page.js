@@ -3,8 +3,13 @@
 (() => {
   const STATES = {
     pending: ["Menunggu dikirim", "warn"], sending: ["Sedang dikirim", "warn"], synced: ["Terkirim", "ok"],
-    conflict: ["Bentrok — menunggu supervisor", "bad"], invalid: ["Ditolak server", "bad"],
+    conflict: ["Bentrok — menunggu keputusan supervisor", "bad"], invalid: ["Ditolak server", "bad"],
     auth: ["Perlu masuk lagi", "warn"],
+  };
+  // A conflict the supervisor has decided (outbox.js learnOutcomes).
+  const DECIDED = {
+    kept_existing: ["Diputuskan: data tersimpan dipertahankan", "bad"],
+    kept_incoming: ["Diputuskan: data ini diterima", "ok"],
   };
   const list = document.querySelector("[data-outbox-list]");
   const status = document.querySelector("[data-outbox-status]");
@@ -12,7 +17,10 @@
   function item(record) {
     const li = document.createElement("li");
     li.className = "outbox-item";
-    const [label, tone] = STATES[record.state] || [record.state, ""];
+    const decided = record.state === "conflict" && DECIDED[record.outcome?.status];
+    const [label, tone] = decided || STATES[record.state] || [record.state, ""];
+    li.dataset.state = record.state;
+    if (decided) li.dataset.outcome = record.outcome.status;
     const head = document.createElement("div");
     head.append(Object.assign(document.createElement("span"), { className: `tag state ${tone}`, textContent: label }));
     head.append(Object.assign(document.createElement("strong"), { textContent: record.label || record.kind }));
@@ -21,7 +29,7 @@
     li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}` }));
     if (record.message) li.append(Object.assign(document.createElement("p"), { textContent: record.message }));
     for (const [field, message] of Object.entries(record.errors || {})) {
-      li.append(Object.assign(document.createElement("p"), { className: "error", textContent: `${field}: ${message}` }));
+      li.append(Object.assign(document.createElement("p"), { className: "error", textContent: field === "record" ? message : `${field}: ${message}` }));
     }
     if (record.state === "invalid") {
       const button = Object.assign(document.createElement("button"), { type: "button", className: "small", textContent: "Hapus dari HP" });
