@@ -49,8 +49,9 @@ def day(ksm_id, day):
         workers=workers,
         recorded=recorded,
         hok=sum(1 for p in recorded.values() if p),
-        prev_day=work_day - timedelta(days=1),
-        next_day=work_day + timedelta(days=1),
+        # The day buttons stay inside the KSM's activity period.
+        prev_day=work_day - timedelta(days=1) if work_day > ksm.start_date else None,
+        next_day=work_day + timedelta(days=1) if work_day < ksm.end_date else None,
     )
 
 

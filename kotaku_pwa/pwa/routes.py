@@ -15,6 +15,7 @@ SHELL_STATIC = (
     "js/payments.js",
     "js/meetings.js",
     "js/photo.js",
+    "js/ledger.js",
     "js/print.js",
     "css/print.css",
     "vendor/signature_pad-5.1.4/signature_pad.umd.min.js",

@@ -41,6 +41,38 @@
     return li;
   }
 
+  // One card per saved sheet (records sharing `sheet`): its state the one that most needs attention.
+  const URGENCY = ["invalid", "conflict", "auth", "sending", "pending", "synced"];
+  function sheetItem(records) {
+    const state = URGENCY.find((s) => records.some((r) => r.state === s)) || records[0].state;
+    const first = records[0];
+    const again = records.every((r) => r.again);
+    const li = item({
+      ...first, state, label: first.sheet_label, errors: null, outcome: null,
+      message: state === "synced" && again ? "Sudah tersimpan sebelumnya." : "",
+    });
+    li.dataset.sheet = first.sheet;
+    li.querySelector("button")?.remove(); // each refused record has its own button in the details
+    const details = document.createElement("details");
+    details.append(Object.assign(document.createElement("summary"), { textContent: `Rincian (${records.length} pekerja)` }));
+    const ul = Object.assign(document.createElement("ul"), { className: "list" });
+    for (const r of records) ul.append(item(r));
+    details.append(ul);
+    li.append(details);
+    return li;
+  }
+
+  function grouped(records) {
+    const cards = [];
+    const sheets = new Map();
+    for (const r of records) {
+      if (!r.sheet) { cards.push(r); continue; }
+      if (!sheets.has(r.sheet)) { sheets.set(r.sheet, []); cards.push(sheets.get(r.sheet)); }
+      sheets.get(r.sheet).push(r);
+    }
+    return cards;
+  }
+
   // Only the signed-in user's records (Outbox.mine): another user's stay hidden until they sign in.
   function render(records) {
     list.replaceChildren();
@@ -49,7 +81,7 @@
       return;
     }
     const ul = Object.assign(document.createElement("ul"), { className: "list" });
-    for (const record of [...records].reverse()) ul.append(item(record));
+    for (const card of grouped(records).reverse()) ul.append(Array.isArray(card) ? sheetItem(card) : item(card));
     list.append(ul);
   }
 

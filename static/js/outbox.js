@@ -239,7 +239,11 @@
     for (const record of batch) {
       const result = byUuid.get(record.uuid);
       if (!result) unanswered.push(record);
-      else if (result.status === "created" || result.status === "duplicate") await update([record], "synced");
+      else if (result.status === "created") await update([record], "synced");
+      else if (result.status === "duplicate") {
+        record.again = true; // a resend of what the server already holds
+        await update([record], "synced", "Sudah tersimpan sebelumnya.");
+      }
       else if (result.status === "conflict") {
         await update([record], "conflict", "Bentrok dengan data tersimpan; menunggu keputusan supervisor.", result.errors);
       } else if (result.status === "forbidden") await update([record], "invalid", "Di luar wewenang Anda.", result.errors);

@@ -13,7 +13,16 @@
   const localDay = () => new Date(Date.now() - new Date().getTimezoneOffset() * 6e4).toISOString().slice(0, 10);
   let current = null; // {row, uuid, photo, resolve}
 
+  // The "Dibayar" total follows each payment saved on this phone, without a reload.
+  function addToTotal(amount) {
+    const total = document.querySelector("[data-paid-total]");
+    if (!total) return;
+    total.dataset.amount = String(Number(total.dataset.amount) + amount);
+    total.textContent = rupiah(Number(total.dataset.amount));
+  }
+
   function markPaid(row, text) {
+    if (!row.dataset.paid) addToTotal(Number(row.dataset.amount));
     row.dataset.paid = "yes";
     const status = row.querySelector("[data-status]");
     status.replaceChildren(Object.assign(document.createElement("span"), { className: "tag ok", textContent: text }));
