@@ -110,7 +110,8 @@
   // The sheet in the user's words, for the date actually shown (offline: the day asked for).
   const sheetLabel = () => {
     const present = boxes().filter((b) => b.checked).length;
-    return `Kehadiran ${nav.dataset.ksmName}, ${longDate(nav.dataset.date)}: ${present} hadir dari ${boxes().length}`;
+    const day = longDate(nav.dataset.date).replace(",", ""); // "Selasa 4 Mei 2021"
+    return `Kehadiran ${nav.dataset.ksmName}, ${day}: ${present} hadir dari ${boxes().length}`;
   };
   Outbox.describers ||= {};
   Outbox.describers.attendance = () => sheetLabel();

@@ -86,7 +86,7 @@
     const what = subject(form, records);
     await Outbox.save(records);
     const typed = form.dataset.keep ? null : snapshot(form);
-    showStatus(form, `${what}: tersimpan di HP. Mengirim…`);
+    showStatus(form, `${what} — tersimpan di HP. Mengirim…`);
     form.dispatchEvent(new CustomEvent("outbox:saved", { detail: { records } }));
     if (!form.dataset.keep) renew(form);
     form.ticket = (form.ticket || 0) + 1;
@@ -97,18 +97,18 @@
     const settled = await Outbox.settled(records.map((r) => r.uuid), WAIT_FOR_SERVER_MS);
     if (form.ticket !== ticket) return; // a later save owns the status line now
     const invalid = settled.filter((r) => r.state === "invalid");
-    if (invalid.length && typed && !form.dataset.dirty) {
+    if (invalid.length && records.length === 1 && typed && !form.dataset.dirty) {
       // Refused, and nothing new typed since: the entries come back to be fixed, the copy goes.
       restore(typed);
       const rest = showErrors(form, invalid[0].errors);
       await Outbox.discard(invalid[0].uuid);
       form.dataset.uuid = Outbox.newId();
       form.dataset.dirty = "1";
-      showStatus(form, [`${what}: belum tersimpan di server. Periksa isian yang ditandai.`, ...rest].join(" "));
+      showStatus(form, [`${what} — belum tersimpan di server. Periksa isian yang ditandai.`, ...rest].join(" "));
       focusFirstInvalid(form);
       return;
     }
-    showStatus(form, `${what}: ${summary(settled)}`);
+    showStatus(form, `${what} — ${summary(settled)}`);
     form.dispatchEvent(new CustomEvent("outbox:settled", { bubbles: true, detail: { records: settled } }));
   }
 
