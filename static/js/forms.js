@@ -76,6 +76,7 @@
   }
 
   async function submit(form) {
+    form.ticket = (form.ticket || 0) + 1; // the latest tap owns the status line
     clearErrors(form);
     if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
@@ -86,10 +87,9 @@
     const what = subject(form, records);
     await Outbox.save(records);
     const typed = form.dataset.keep ? null : snapshot(form);
-    showStatus(form, `${what} — tersimpan di HP. Mengirim…`);
+    showStatus(form, `${what} — disimpan di HP. Mengirim…`);
     form.dispatchEvent(new CustomEvent("outbox:saved", { detail: { records } }));
     if (!form.dataset.keep) renew(form);
-    form.ticket = (form.ticket || 0) + 1;
     follow(form, records, what, typed, form.ticket); // the reply only ever updates the status line
   }
 
