@@ -76,7 +76,6 @@
   }
 
   async function submit(form) {
-    form.ticket = (form.ticket || 0) + 1; // the latest tap owns the status line
     clearErrors(form);
     if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
@@ -90,6 +89,7 @@
     showStatus(form, `${what} — disimpan di HP. Mengirim…`);
     form.dispatchEvent(new CustomEvent("outbox:saved", { detail: { records } }));
     if (!form.dataset.keep) renew(form);
+    form.ticket = (form.ticket || 0) + 1; // the latest save owns the status line
     follow(form, records, what, typed, form.ticket); // the reply only ever updates the status line
   }
 
