@@ -75,6 +75,7 @@ def create_app(test_config=None):
 
     from . import (
         attendance,
+        audit,
         auth,
         conflicts,
         dashboard,
@@ -84,10 +85,25 @@ def create_app(test_config=None):
         payments,
         pwa,
         sync,
+        verification,
         workers,
     )
 
-    for module in (auth, home, org, workers, attendance, payments, meetings, conflicts, dashboard, sync, pwa):
+    for module in (
+        auth,
+        home,
+        org,
+        workers,
+        attendance,
+        payments,
+        meetings,
+        conflicts,
+        verification,
+        audit,
+        dashboard,
+        sync,
+        pwa,
+    ):
         app.register_blueprint(module.bp)
 
     from . import cli

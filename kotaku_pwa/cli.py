@@ -5,14 +5,32 @@ from datetime import date, timedelta
 
 import click
 
-from . import db
-from .models import ROLES, Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
+from . import db, synthetic
+from .models import (
+    ROLES,
+    Attendance,
+    HealthCheck,
+    Kecamatan,
+    Kelurahan,
+    Kota,
+    Ksm,
+    Meeting,
+    Payment,
+    PaymentReversal,
+    Spending,
+    TrancheReceipt,
+    User,
+    Worker,
+)
 
 
 def init_app(app):
     app.cli.add_command(demo)
     app.cli.add_command(generate)
     app.cli.add_command(create_user)
+    from .dashboard.rollups import rollups_cli
+
+    app.cli.add_command(rollups_cli)
     app.cli.add_command(check_demo)
 
 
@@ -53,10 +71,12 @@ def check_demo():
 def demo(if_empty):
     """Load the demo data of Kota Mataram (idempotent)."""
     from .demo import load_demo
+    from .demo_story import load_story
 
     if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
         return
     load_demo()
+    load_story()  # meetings, checks, wages, verifications: what every screen shows on the first run
     click.echo(
         "Data demo Kota Mataram siap. Akun demo: faskel, bendahara, askot, admin (kata sandi: kotaku-demo)."
     )
@@ -68,7 +88,8 @@ def demo(if_empty):
 @click.option("--days", "n_days", default=60, show_default=True, help="Working days of attendance.")
 @click.option("--kota", "kota_name", default="Kota Sintetis", show_default=True)
 def generate(n_kelurahan, n_workers, n_days, kota_name):
-    """Make large synthetic data (one KSM per kelurahan) for benchmarks."""
+    """Make large synthetic data (one KSM per kelurahan) for benchmarks: workers, attendance,
+    payments, meetings, health checks and money (kotaku_pwa/synthetic.py)."""
     kota = Kota(name=f"{kota_name} {uuid.uuid4().hex[:6]}")
     db.session.add(kota)
     db.session.flush()
@@ -112,15 +133,37 @@ def generate(n_kelurahan, n_workers, n_days, kota_name):
                         "ksm_id": ksm.id,
                         "worker_id": worker_id,
                         "work_date": day,
-                        "present": (worker_id + day.day) % 9 != 0,
+                        "present": synthetic.present(worker_id, day),
                     }
                     for worker_id in ids
                     for day in days
                 ],
             )
+            _generate_records(kelurahan, ksm, k, ids, days, kota.wage_pekerja, creator)
             total += len(ids) * len(days)
             db.session.commit()
     click.echo(f"{n_kelurahan} kelurahan, {n_kelurahan * n_workers} pekerja, {total} baris kehadiran.")
+
+
+def _generate_records(kelurahan, ksm, k, worker_ids, days, rate, creator):
+    """Payments (one reversed and paid again), meetings, checks and money of a synthetic KSM."""
+    payments = synthetic.payments(ksm, k, worker_ids, days, rate, creator)
+    if payments:
+        db.session.execute(db.insert(Payment), payments)
+        first = db.session.scalar(
+            db.select(Payment.id).where(Payment.ksm_id == ksm.id).order_by(Payment.id).limit(1)
+        )
+        db.session.execute(
+            db.insert(PaymentReversal),
+            [{"payment_id": first, "reason": "Salah jumlah hari", "created_by_id": creator}],
+        )
+        db.session.execute(db.insert(Payment), [synthetic.paid_again(payments[0], creator)])
+    db.session.execute(db.insert(Meeting), synthetic.meetings(kelurahan, ksm, days, creator))
+    checks = synthetic.checks(kelurahan, ksm, k, days, len(worker_ids), creator)
+    db.session.execute(db.insert(HealthCheck), checks)
+    receipt, spending = synthetic.money(ksm, days, creator)
+    db.session.execute(db.insert(TrancheReceipt), [receipt])
+    db.session.execute(db.insert(Spending), spending)
 
 
 def _synthetic_worker(ksm, i, region, creator):

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -149,6 +150,8 @@ class User(UserMixin, db.Model):
     kota_id: Mapped[int | None] = mapped_column(ForeignKey("kota.id"))
     ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the user's phone last sent records (the supervisor's "last sync per facilitator").
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     kota: Mapped[Kota | None] = relationship()
     ksm: Mapped[Ksm | None] = relationship()
@@ -204,6 +207,7 @@ class AuditLog(db.Model):
     object_kind: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
     kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("kelurahan.id"), index=True)
+    ksm_id: Mapped[int | None] = mapped_column(ForeignKey("ksm.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user: Mapped[User | None] = relationship()
@@ -222,8 +226,26 @@ class SyncedRecord:
         return mapped_column(ForeignKey("user.id"))
 
 
-class Worker(SyncedRecord, db.Model):
-    __table_args__ = (UniqueConstraint("nik", "season", name="uq_worker_nik_season"),)
+def _first_version(context):
+    """A row made anywhere but the sync engine (demo, generator) starts at its first version."""
+    return context.get_current_parameters()["uuid"]
+
+
+class Correctable:
+    """A record kind that can be corrected (SPEC.md "Corrections"): the row keeps the uuid of the
+    first version as the thing's identity (`uuid`) and is updated in place; `version` is the uuid of
+    its current version, and `payload_hash`, `recorded_at`, `received_at`, `created_by_id` describe
+    that version. Superseded versions are kept in `RecordVersion`."""
+
+    version: Mapped[str] = mapped_column(String(36), unique=True, default=_first_version)
+
+
+class Worker(Correctable, SyncedRecord, db.Model):
+    __table_args__ = (
+        UniqueConstraint("nik", "season", name="uq_worker_nik_season"),
+        # The dashboard counts workers and women per KSM from this index alone.
+        Index("ix_worker_ksm_gender", "ksm_id", "gender"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
     nik: Mapped[str] = mapped_column(String(16))
@@ -236,11 +258,19 @@ class Worker(SyncedRecord, db.Model):
     lost_income: Mapped[bool] = mapped_column(Boolean, default=False)
     breadwinner: Mapped[bool] = mapped_column(Boolean, default=False)
     season: Mapped[int] = mapped_column(Integer)
+    # A deactivated worker leaves attendance lists from `inactive_from` on and keeps their history.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    inactive_from: Mapped[date | None] = mapped_column(Date)
+    inactive_reason: Mapped[str | None] = mapped_column(String(200))
 
     ksm: Mapped[Ksm] = relationship()
 
+    def on_list(self, day) -> bool:
+        """Is the worker on the KSM's attendance list of this day (not yet deactivated then)?"""
+        return self.active or self.inactive_from is None or day < self.inactive_from
 
-class Attendance(SyncedRecord, db.Model):
+
+class Attendance(Correctable, SyncedRecord, db.Model):
     """One worker on one day: present counts as one HOK."""
 
     __table_args__ = (
@@ -254,6 +284,30 @@ class Attendance(SyncedRecord, db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
 
     worker: Mapped[Worker] = relationship()
+
+
+class HokDaily(db.Model):
+    """Present HOK per KSM, day and wage category: a rollup of attendance that the database keeps
+    in the same transaction as every attendance write (triggers of dashboard/rollups.py), so the
+    dashboard reads a few thousand rows instead of millions."""
+
+    __tablename__ = "hok_daily"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    work_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(10), primary_key=True)
+    present: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PaidPeriod(db.Model):
+    """Wages paid per KSM and pay period, net of reversals, and how many of those payments carry
+    neither signature nor photo: a rollup of payment and payment_reversal kept by triggers
+    (dashboard/rollups.py), like hok_daily."""
+
+    __tablename__ = "paid_period"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    paid: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Payment(SyncedRecord, db.Model):
@@ -304,6 +358,21 @@ class PaymentReversal(db.Model):
     created_by: Mapped[User] = relationship()
 
 
+class Verification(SyncedRecord, db.Model):
+    """A supervisor's decision on one KSM pay period (its attendance and wage list): `verified`, or
+    `returned` with a reason. Insert-only: the latest decision (highest id) of a period is its state."""
+
+    __table_args__ = (Index("ix_verification_ksm_period", "ksm_id", "period_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(300))
+
+    created_by: Mapped[User] = relationship()
+
+
 class TrancheReceipt(SyncedRecord, db.Model):
     """BPM money received by the KSM: tahap I, II... of the programme year's tranche plan."""
 
@@ -328,7 +397,7 @@ class Spending(SyncedRecord, db.Model):
     receipt_photo: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-class Meeting(SyncedRecord, db.Model):
+class Meeting(Correctable, SyncedRecord, db.Model):
     """A meeting the facilitator ran (sosialisasi, coaching KSM, MP2K, TIPP...), with its attendance list.
 
     `topics` and `outcomes` hold codes of vocabulary.py; the photo's place is read on the
@@ -375,7 +444,7 @@ class MeetingAttendee(db.Model):
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
 
 
-class HealthCheck(SyncedRecord, db.Model):
+class HealthCheck(Correctable, SyncedRecord, db.Model):
     """A health-protocol check at a meeting or on a KSM's work site on one day (PUPR Inmen 02/2020)."""
 
     __table_args__ = (
@@ -423,6 +492,7 @@ class Conflict(db.Model):
     existing_kind: Mapped[str] = mapped_column(String(20))
     existing_uuid: Mapped[str] = mapped_column(String(36))
     existing_id: Mapped[int] = mapped_column(Integer)
+    replaces: Mapped[str | None] = mapped_column(String(36))  # the version a held correction names
     status: Mapped[str] = mapped_column(String(20), default="open")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -432,3 +502,26 @@ class Conflict(db.Model):
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
     kelurahan: Mapped[Kelurahan] = relationship()
+
+
+class RecordVersion(db.Model):
+    """A superseded version of a corrected record (worker, attendance, meeting, health check): its
+    values as they were (JSON), and who made it and when, kept as the record's history ("riwayat").
+    `uuid` is UNIQUE: two corrections of the same version cannot both win."""
+
+    __table_args__ = (Index("ix_record_version_kind_record", "kind", "record_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)  # the superseded version's uuid
+    kind: Mapped[str] = mapped_column(String(20))
+    record_id: Mapped[int] = mapped_column(Integer)  # the row of `kind` that is the thing
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    replaced_by: Mapped[str] = mapped_column(String(36))  # the uuid of the version that followed it
+    superseded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    superseded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    superseded_by: Mapped[User] = relationship(foreign_keys=[superseded_by_id])

@@ -18,6 +18,7 @@ CAPABILITIES = {
     "record_health": "record health-protocol checks",
     "pay": "pay wages and reverse payments",
     "review": "verify, resolve conflicts, export the kota's figures",
+    "verify": "verify or return a KSM's pay period (the verification form)",
     "admin": "manage the reference data and the user accounts",
 }
 # The record kind each form-opening capability writes: the roles holding it are the kind's writers
@@ -27,6 +28,7 @@ CAPABILITY_KINDS = {
     "record_meetings": "meeting",
     "record_health": "health_check",
     "pay": "payment",
+    "verify": "verification",
 }
 
 MAX_NAV_ITEMS = 5  # what fits the bottom bar of a 360 px field phone
@@ -56,10 +58,13 @@ class Role:
     offline_per_ksm: tuple[str, ...] = ()
     may: frozenset = frozenset()
     writes: frozenset = frozenset()  # the record kinds it sends to /api/sync (SPEC.md, sync protocol)
+    # What does not fit the bottom bar: listed on the "Lainnya" page (home.more), which `nav` links.
+    more: tuple[NavItem, ...] = ()
 
 
 HOME = NavItem("home.index", "Beranda")
 OUTBOX = NavItem("pwa.outbox", "Kotak keluar")
+MORE = NavItem("home.more", "Lainnya")
 
 ROLES = {
     role.name: role
@@ -131,10 +136,24 @@ ROLES = {
             label="Supervisor",
             scope="kota",
             home="home.index",
-            nav=(HOME, NavItem("conflicts.index", "Konflik"), OUTBOX),
+            # Mostly on a laptop, but the bar must fit a 360 px phone: five items, the rest on "Lainnya".
+            nav=(
+                HOME,
+                NavItem("dashboard.index", "Dasbor"),
+                NavItem("conflicts.index", "Konflik"),
+                MORE,
+                OUTBOX,
+            ),
+            more=(
+                NavItem("verification.index", "Verifikasi periode upah"),
+                NavItem("audit.index", "Jejak audit"),
+                NavItem("meetings.index", "Pertemuan dan tahapan"),
+                NavItem("dashboard.export_csv", "Ekspor CSV kelurahan"),
+            ),
             offline=("home.index", "pwa.outbox"),
             offline_per_ksm=("attendance.day", "workers.index"),
-            may=frozenset({"review"}),
+            may=frozenset({"review", "verify"}),
+            writes=frozenset({"verification"}),
         ),
         Role(
             name="admin",
@@ -152,7 +171,16 @@ ROLES = {
             offline_per_ksm=("attendance.day", "workers.index", "workers.new"),
             may=frozenset(CAPABILITIES),
             writes=frozenset(
-                {"worker", "meeting", "attendance", "health_check", "payment", "tranche", "spending"}
+                {
+                    "worker",
+                    "meeting",
+                    "attendance",
+                    "health_check",
+                    "payment",
+                    "tranche",
+                    "spending",
+                    "verification",
+                }
             ),
         ),
     )

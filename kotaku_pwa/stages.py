@@ -28,6 +28,17 @@ class Progress:
         return LABELS[self.stage] if self.stage else "Belum mulai"
 
 
+def evidence(meetings) -> set:
+    """The meeting types a kelurahan's meetings evidence, from (type, topics) pairs: an MP2K that
+    recorded the coaching topics also counts as coaching KSM, as the two are often held together."""
+    held = set()
+    for kind, topics in meetings:
+        held.add(kind)
+        if kind == "mp2k" and topics:
+            held.add("coaching_ksm")
+    return held
+
+
 def progress(meeting_types, hok, activity_ended, wages_due, wages_paid) -> Progress:
     """The stage reached and which stages are done, from the evidence recorded."""
     held = set(meeting_types)

@@ -61,6 +61,16 @@ class WageLine:
     def outstanding(self) -> int:
         return max(self.due - self.paid, 0)
 
+    @property
+    def overpaid(self) -> int:
+        """Kelebihan bayar: paid beyond what is due now (a paid day corrected away)."""
+        return max(self.paid - self.due, 0)
+
+    @property
+    def shortfall(self) -> int:
+        """Kekurangan bayar: due beyond what was paid, once something was paid (a day added later)."""
+        return self.outstanding if self.paid else 0
+
 
 def wage_lines(workers, hok_by_worker: dict, rates: dict, paid_by_worker: dict) -> list[WageLine]:
     """The wage list of a period: (worker id, category) pairs → what is due, paid and outstanding."""
@@ -78,6 +88,8 @@ def totals(lines: list[WageLine]) -> dict:
         "due": sum(line.due for line in lines),
         "paid": sum(line.paid for line in lines),
         "outstanding": sum(line.outstanding for line in lines),
+        "overpaid": sum(line.overpaid for line in lines),
+        "shortfall": sum(line.shortfall for line in lines),
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from kotaku_pwa import db
 from kotaku_pwa.formatting import mask_nik, mask_phone
-from kotaku_pwa.models import Attendance, AuditLog, Conflict, Worker
+from kotaku_pwa.models import Attendance, AuditLog, Conflict, Payment, Worker
 from tests.factories import PASSWORD, make_kota, make_user, worker_record
 from tests.test_sync import attendance, count, demo_worker, ksm, send_one, sign_in, user
 
@@ -374,3 +374,81 @@ def test_a_stored_worker_of_another_kota_is_neither_shown_nor_moved(demo, auth, 
     response = resolve(auth, one_conflict(record["uuid"]).id, "incoming", htmx=True)
     assert "di luar wilayah Anda" in response.get_data(as_text=True)
     assert db.session.get(Worker, stored.id).ksm_id == ksm().id
+
+
+# --- conflict_id and held corrections (issue 9) ------------------------------------------------------
+
+
+def test_a_conflict_answer_carries_its_conflict_id_first_on_resend_and_once_decided(demo, auth, client):
+    record = attendance(ksm().id, demo_worker().uuid, "2021-04-20", present=True)
+    [first] = as_faskel(auth, record)
+    [again] = as_faskel(auth, record)
+    conflict_id = one_conflict(record["uuid"]).id
+    assert first["conflict_id"] == again["conflict_id"] == conflict_id
+    sign_in(auth, "askot")
+    resolve(auth, conflict_id, "existing")
+    auth.logout()
+    [decided] = as_faskel(auth, record)
+    assert (decided["status"], decided["conflict_id"]) == ("conflict", conflict_id)
+
+
+def _held_correction(auth):
+    """Abdul paid for 15–21 April, then his Friday 16 April unticked: held. (record, conflict, day)."""
+    from tests.test_corrections import correction, day_as_sent
+    from tests.test_payments import payment
+
+    worker = demo_worker()
+    sign_in(auth, "bendahara")
+    assert send_one(auth, payment(ksm(), worker, days=5))["status"] == "created"
+    auth.logout()
+    record = correction(day_as_sent(worker, date(2021, 4, 16)), present=False)
+    [held] = as_faskel(auth, record)
+    assert held["status"] == "conflict"
+    return record, one_conflict(record["uuid"]), db.session.get(Attendance, held["existing"]["id"])
+
+
+def test_a_held_correction_may_be_kept_by_the_supervisor(demo, auth, client):
+    record, conflict, day = _held_correction(auth)
+    sign_in(auth, "askot")
+    html = client.get("/conflicts/").get_data(as_text=True)
+    item = html[html.index(f'id="conflict-{conflict.id}"') :]
+    assert 'value="incoming"' in item[: item.index("</article>")]
+    assert "sudah dibayar" in item[: item.index("</article>")]
+    assert resolve(auth, conflict.id, "incoming").status_code == 302
+    assert db.session.get(Attendance, day.id).present is False
+    assert db.session.get(Attendance, day.id).version == record["uuid"]
+    auth.logout()
+    [resent] = as_faskel(auth, record)
+    assert resent == {"uuid": record["uuid"], "status": "duplicate", "id": day.id}
+
+
+def test_a_held_correction_is_not_kept_over_a_later_version(demo, auth, client):
+    from tests.test_corrections import correction, day_as_sent
+
+    record, conflict, day = _held_correction(auth)
+    sign_in(auth, "bendahara")
+    paid = db.session.scalars(db.select(Payment)).one()
+    auth.post(f"/payments/payment/{paid.id}/reverse", reason="Salah hitung hari kerja")
+    auth.logout()
+    later = correction(day_as_sent(demo_worker(), date(2021, 4, 16)), present=False)
+    [applied] = as_faskel(auth, later)  # no payment any more: applied at once
+    assert applied["status"] == "created"
+    sign_in(auth, "askot")
+    response = resolve(auth, conflict.id, "incoming", htmx=True)
+    assert "sudah dikoreksi lagi" in response.get_data(as_text=True)
+    assert db.session.get(Conflict, conflict.id).status == "open"
+    assert db.session.get(Attendance, day.id).version == later["uuid"]
+
+
+def test_a_correction_clashing_with_another_worker_cannot_be_kept(demo, auth, client):
+    from tests.test_corrections import correction, worker_as_sent
+
+    abdul, other = demo_worker(), demo_worker("Baiq Fitriani")
+    record = correction(worker_as_sent(other), nik=abdul.nik, gender=abdul.gender)
+    [held] = as_faskel(auth, record)
+    assert held["status"] == "conflict" and held["existing"]["id"] == abdul.id
+    sign_in(auth, "askot")
+    response = resolve(auth, held["conflict_id"], "incoming", htmx=True)
+    assert "bentrok dengan data lain" in response.get_data(as_text=True)
+    assert db.session.get(Worker, abdul.id).name == "Abdul Rahman"
+    assert db.session.get(Worker, other.id).nik == other.nik

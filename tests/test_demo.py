@@ -7,15 +7,24 @@ import pytest
 from kotaku_pwa import db, nik
 from kotaku_pwa.models import (
     Attendance,
+    AuditLog,
     Bkm,
+    Conflict,
+    HealthCheck,
     Kecamatan,
     Kelurahan,
     Kota,
     Ksm,
+    Meeting,
+    MeetingAttendee,
+    Payment,
+    PaymentReversal,
     User,
+    Verification,
     Worker,
     user_kelurahan,
 )
+from kotaku_pwa.vocabulary import COACHING_TOPICS, MP2K_OUTCOMES
 from tests.factories import make_user
 
 # Seed kelurahan → kecamatan (Kota Mataram). SPEC: the eight of the CFW coaching, and the five DFAT
@@ -38,7 +47,24 @@ DFAT = {
     "Bertais": "Sandubaya",
 }
 TYPOLOGIES = {"tepi air", "di atas air", "perbukitan", "dataran rendah", "rawan bencana"}
-COUNTED = (Kota, Kecamatan, Kelurahan, Bkm, Ksm, User, Worker, Attendance)
+COUNTED = (
+    Kota,
+    Kecamatan,
+    Kelurahan,
+    Bkm,
+    Ksm,
+    User,
+    Worker,
+    Attendance,
+    Meeting,
+    MeetingAttendee,
+    HealthCheck,
+    Payment,
+    PaymentReversal,
+    Verification,
+    Conflict,
+    AuditLog,
+)
 
 
 def _run(app, *args):
@@ -234,3 +260,112 @@ def test_generate_makes_synthetic_data_for_benchmarks(demo, app):
         for m in (Kelurahan, Worker, Attendance)
     }
     assert [after[m] - before[m] for m in (Kelurahan, Worker, Attendance)] == [3, 12, 60]
+
+
+# --- the story of the seed (issue 10 item 6): every screen has something true to show ---------------
+
+
+def _meetings(kelurahan_name, kind):
+    return db.session.scalars(
+        db.select(Meeting).join(Kelurahan).where(Kelurahan.name == kelurahan_name, Meeting.type == kind)
+    ).all()
+
+
+@pytest.mark.parametrize("name", CFW)
+def test_coaching_then_mp2k_in_each_coaching_kelurahan(loaded, name):
+    [sosialisasi] = _meetings(name, "sosialisasi")
+    [coaching] = _meetings(name, "coaching_ksm")
+    [mp2k] = _meetings(name, "mp2k")
+    assert sosialisasi.held_on < coaching.held_on < mp2k.held_on
+    assert sorted(coaching.topics) == sorted(COACHING_TOPICS)  # the six topics of the seed
+    assert sorted(mp2k.outcomes) == sorted(MP2K_OUTCOMES)  # the five agreed goals
+    for meeting in (sosialisasi, coaching, mp2k):
+        assert meeting.programme == "CFW" and meeting.attendees
+        assert {a.gender for a in meeting.attendees} == {"L", "P"}
+        check = db.session.execute(db.select(HealthCheck).filter_by(meeting_id=meeting.id)).scalar_one()
+        assert check.people_present == len(meeting.attendees) and check.checked_on == meeting.held_on
+
+
+@pytest.mark.parametrize("name", DFAT)
+def test_sosialisasi_and_tipp_formation_in_each_dfat_kelurahan(loaded, name):
+    [sosialisasi] = _meetings(name, "sosialisasi")
+    [tipp] = _meetings(name, "tipp")
+    assert sosialisasi.held_on < tipp.held_on
+    assert {sosialisasi.programme, tipp.programme} == {"DFAT"}
+    roles = [a.tipp_role for a in tipp.attendees]
+    assert {"ketua", "sekretaris", "bendahara"} <= set(roles)
+    assert all(a.role == "tipp" for a in tipp.attendees)
+
+
+def test_the_meetings_are_the_facilitators_where_they_work(loaded):
+    faskel = _one(User, username="faskel")
+    for meeting in db.session.scalars(db.select(Meeting)):
+        mine = meeting.kelurahan.name in ("Tanjung Karang", "Pagutan")
+        assert (meeting.created_by_id == faskel.id) is mine, meeting.kelurahan.name
+
+
+def test_work_site_checks_of_the_first_week(loaded):
+    ksm = _one(Ksm, name="KSM Tanjung Karang 1")
+    checks = db.session.scalars(db.select(HealthCheck).filter_by(ksm_id=ksm.id, setting="worksite")).all()
+    assert len(checks) == 6  # Thursday to Wednesday, no work on Sunday
+    assert sum(c.fever_cases for c in checks) == 1
+
+
+def test_a_week_is_paid_signed_with_one_reversal_and_paid_again(loaded):
+    ksm = _one(Ksm, name="KSM Tanjung Karang 1")
+    payments = db.session.scalars(db.select(Payment).filter_by(ksm_id=ksm.id)).all()
+    assert payments and {p.period_start for p in payments} == {date(2021, 4, 29)}
+    assert all(p.signature.startswith(b"\x89PNG") and p.amount == p.days * p.daily_rate for p in payments)
+    [reversal] = db.session.scalars(db.select(PaymentReversal)).all()
+    again = db.session.execute(
+        db.select(Payment).filter_by(worker_id=reversal.payment.worker_id, round=2)
+    ).scalar_one()
+    assert again.days == reversal.payment.days + 1
+    standing = {p.worker_id for p in payments if p.reversal is None}
+    present = db.session.scalars(
+        db.select(Attendance.worker_id)
+        .where(Attendance.ksm_id == ksm.id, Attendance.present.is_(True))
+        .where(Attendance.work_date.between(date(2021, 4, 29), date(2021, 5, 5)))
+    ).all()
+    assert standing == set(present)  # everyone who worked is paid once
+    assert db.session.execute(db.select(AuditLog).filter_by(action="payment_reversed")).scalar_one()
+
+
+def test_a_verified_week_a_returned_week_and_an_open_conflict(loaded):
+    """The first two weeks stay open and unpaid for people trying the app (and the browser tests)."""
+    early = date(2021, 4, 29)
+    assert not db.session.scalars(db.select(Payment).where(Payment.period_start < early)).first()
+    assert not db.session.scalars(db.select(Verification).where(Verification.period_start < early)).first()
+    ksm = _one(Ksm, name="KSM Tanjung Karang 1")
+    decisions = {v.period_start: v for v in db.session.scalars(db.select(Verification))}
+    assert decisions[date(2021, 4, 29)].decision == "verified"
+    returned = decisions[date(2021, 5, 6)]
+    assert returned.decision == "returned" and returned.reason
+    assert returned.created_by.username == "askot" and returned.ksm_id == ksm.id
+    [conflict] = db.session.scalars(db.select(Conflict)).all()
+    assert conflict.status == "open" and conflict.kind == "attendance"
+    assert conflict.created_by.username == "bendahara"
+
+
+def test_the_story_is_in_the_audit_trail(loaded):
+    kinds = set(db.session.scalars(db.select(AuditLog.object_kind).filter_by(action="created")))
+    assert {"meeting", "health_check", "payment", "verification"} <= kinds
+
+
+def test_the_story_shows_on_the_field_and_supervisor_pages(loaded):
+    from tests.conftest import Auth
+
+    auth = Auth(loaded.test_client())
+    ksm = _one(Ksm, name="KSM Tanjung Karang 1")
+    returned = db.session.execute(db.select(Verification).filter_by(decision="returned")).scalar_one()
+    for username in ("faskel", "bendahara"):
+        auth.login(username)
+        assert f"Dikembalikan: {returned.reason}" in auth.client.get("/").get_data(as_text=True)
+        auth.logout()
+    auth.login("askot")
+    assert "Coaching KSM" in auth.client.get("/meetings/").get_data(as_text=True)
+    assert "Kel. Tanjung Karang" in auth.client.get("/conflicts/").get_data(as_text=True)
+    audit_page = auth.client.get("/audit/").get_data(as_text=True)
+    assert "membatalkan pembayaran" in audit_page and "verifikasi periode" in audit_page
+    wage_list = auth.client.get(f"/payments/{ksm.id}/2021-04-29").get_data(as_text=True)
+    assert "sudah diverifikasi supervisor" in wage_list and "Dibayar" in wage_list

@@ -13,7 +13,7 @@ from kotaku_pwa.records.kind import KsmRecordKind, RecordKind, in_dependency_ord
 from kotaku_pwa.records.registry import INSERT_ORDER, KINDS, WRITERS
 
 PACKAGE = Path(kotaku_pwa.__file__).parent
-WRITING_ROLES = {"fasilitator", "bendahara", "admin"}
+WRITING_ROLES = {"fasilitator", "bendahara", "supervisor", "admin"}  # supervisors write verifications only
 
 
 def kind(name, after=()):

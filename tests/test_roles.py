@@ -62,7 +62,7 @@ def test_kinds_written_per_role():
     # SPEC.md, sync protocol: who writes which record kind.
     assert kinds_written("fasilitator") == {"worker", "meeting", "attendance", "health_check"}
     assert kinds_written("bendahara") == {"attendance", "health_check", "payment", "tranche", "spending"}
-    assert kinds_written("supervisor") == set()
+    assert kinds_written("supervisor") == {"verification"}  # SPEC: supervisors verify (issue 10)
     assert kinds_written("admin") == set(WRITERS)
     assert kinds_written("tamu") == set()
 
@@ -240,7 +240,7 @@ def test_the_health_check_page_of_an_unknown_ksm_is_403_for_a_supervisor_404_for
 NAV = {
     "fasilitator": ["Beranda", "Pekerja", "Kehadiran", "Pertemuan", "Kotak keluar"],
     "bendahara": ["Beranda", "Kehadiran", "Upah", "Prokes", "Kotak keluar"],
-    "supervisor": ["Beranda", "Konflik", "Kotak keluar"],
+    "supervisor": ["Beranda", "Dasbor", "Konflik", "Lainnya", "Kotak keluar"],  # issue 10 item 10
     "admin": ["Beranda", "Pekerja", "Konflik", "Admin", "Kotak keluar"],
 }
 

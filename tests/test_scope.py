@@ -58,6 +58,7 @@ SPEC_WRITERS = {
     # The KSM ledger (issue 4): tranche receipts and non-wage spending are the treasurer's.
     "tranche": {"bendahara", "admin"},
     "spending": {"bendahara", "admin"},
+    "verification": {"supervisor", "admin"},  # SPEC: supervisor (their kota) and admin
 }
 
 
@@ -72,11 +73,12 @@ def test_writers_table_matches_spec(kind):
 
 
 def test_every_writer_is_a_known_role():
-    assert set().union(*WRITERS.values()) <= {"fasilitator", "bendahara", "admin"}
+    assert set().union(*WRITERS.values()) <= {"fasilitator", "bendahara", "supervisor", "admin"}
 
 
-def test_supervisor_writes_no_kind():
-    assert not any("supervisor" in roles for roles in WRITERS.values())
+def test_supervisor_writes_verifications_only():
+    # SPEC: "Supervisors read, verify and resolve conflicts; every other kind they send is forbidden."
+    assert {kind for kind, roles in WRITERS.items() if "supervisor" in roles} == {"verification"}
 
 
 @pytest.mark.parametrize("role", SCOPES)

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kotaku_pwa.stages import LABELS, STAGES, progress
+from kotaku_pwa.stages import LABELS, STAGES, evidence, progress
 
 
 def test_nothing_recorded_is_not_started():
@@ -51,3 +51,15 @@ def test_the_stage_reached_is_always_the_last_one_done(held, hok, ended, due, pa
     p = progress(held, hok, ended, due, paid)
     done = [s for s in STAGES if p.done[s]]
     assert p.stage == (done[-1] if done else None)
+
+
+def test_an_mp2k_with_coaching_topics_counts_as_coaching():
+    held = evidence([("sosialisasi", []), ("mp2k", ["k3", "upah"])])
+    assert held == {"sosialisasi", "mp2k", "coaching_ksm"}
+    assert progress(held, 0, False, 0, 0).done["coaching_ksm"]
+
+
+def test_an_mp2k_without_topics_is_not_coaching():
+    held = evidence([("mp2k", []), ("mp2k", None)])
+    assert held == {"mp2k"}
+    assert not progress(held, 0, False, 0, 0).done["coaching_ksm"]

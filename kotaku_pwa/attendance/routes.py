@@ -7,6 +7,7 @@ from .. import db, htmx
 from ..access import get_ksm, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
+from ..payments.locks import state_on
 from ..workdays import date_problem, default_day, today, week_of
 from . import bp
 
@@ -40,7 +41,10 @@ def day(ksm_id, day):
     work_day = _parse_day(day)
     problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
     workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
-    recorded = _recorded(ksm.id, work_day)
+    versions = _versions(ksm.id, work_day)
+    recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
+    # A deactivated worker leaves the list from that day on; a day already recorded keeps them.
+    workers = [w for w in workers if w.on_list(work_day) or w.id in recorded]
     return render_template(
         "attendance/day.html",
         ksm=ksm,
@@ -48,10 +52,12 @@ def day(ksm_id, day):
         problem=problem,
         workers=workers,
         recorded=recorded,
+        versions={worker_id: version for worker_id, (_, version) in versions.items()},
         hok=sum(1 for p in recorded.values() if p),
         # The day buttons stay inside the KSM's activity period.
         prev_day=work_day - timedelta(days=1) if work_day > ksm.start_date else None,
         next_day=work_day + timedelta(days=1) if work_day < ksm.end_date else None,
+        state=state_on(ksm.id, work_day),
     )
 
 
@@ -77,15 +83,15 @@ def week(ksm_id, day):
     )
 
 
-def _recorded(ksm_id, work_day):
-    """worker id → present, for the attendance already stored for this day."""
-    return dict(
-        db.session.execute(
-            db.select(Attendance.worker_id, Attendance.present).where(
-                Attendance.ksm_id == ksm_id, Attendance.work_date == work_day
-            )
-        ).all()
+def _versions(ksm_id, work_day):
+    """worker id → (present, current version uuid), for the attendance already stored for this day
+    (a re-save sends a correction that `replaces` the version)."""
+    rows = db.session.execute(
+        db.select(Attendance.worker_id, Attendance.present, Attendance.version).where(
+            Attendance.ksm_id == ksm_id, Attendance.work_date == work_day
+        )
     )
+    return {r.worker_id: (r.present, r.version) for r in rows}
 
 
 def _parse_day(value):

@@ -39,6 +39,7 @@ def login():
                 _start_session(user)
                 db.session.commit()
                 return _remember_device(redirect(_safe_next() or url_for("home.index")), username)
+            audit.log("login_failed", "user", username=username[:50])  # admin sees it on /audit
             db.session.commit()
             security.warning("login_failed user=%s ip=%s", username[:50], _client_ip())
         form.password.errors.append(error)

@@ -6,7 +6,7 @@ from ..models import Ksm, utcnow
 from ..records.registry import KINDS
 from ..safetext import text_problem
 from ..scope import can_review
-from ..sync.engine import build_again
+from ..sync.engine import build_again, keep_correction
 
 OUTSIDE = {"catatan": "Data tersimpan ini berada di luar wilayah Anda; hanya admin yang dapat memutuskan."}
 
@@ -40,13 +40,18 @@ def reviewable(row, user) -> bool:
 
 def can_keep_incoming(conflict) -> bool:
     """Only a second record for the same real thing may replace it (not a reused uuid, and not a record
-    held behind another kind, e.g. attendance waiting on its worker's registration)."""
+    held behind another kind, e.g. attendance waiting on its worker's registration); a held correction
+    may become the thing's current version."""
     return (
         conflict.existing_uuid != conflict.uuid
         and conflict.existing_kind == conflict.kind
         and conflict.kind in KINDS
-        and KINDS[conflict.kind].can_keep_incoming
+        and (KINDS[conflict.kind].can_keep_incoming or _is_correction(conflict))
     )
+
+
+def _is_correction(conflict) -> bool:
+    return conflict.replaces is not None and KINDS[conflict.kind].correctable
 
 
 REASON_MAX = 300
@@ -59,9 +64,9 @@ def reason_problem(reason: str) -> str | None:
     return text_problem(reason, multiline=True) if reason else None
 
 
-def resolve(conflict, keep, user, reason=""):
-    """Close the conflict keeping 'existing' or 'incoming' with the supervisor's reason; returns an
-    error message or None."""
+def resolve(conflict, keep, user, reason=None):
+    """Close the conflict keeping 'existing' or 'incoming' with the supervisor's reason (stored, told to
+    the field, in the audit trail); returns an error message or None."""
     if conflict.status != "open":
         return "Konflik ini sudah diselesaikan."
     reason = (reason or "").strip()
@@ -88,14 +93,25 @@ def resolve(conflict, keep, user, reason=""):
         conflict.existing_id,
         conflict.kelurahan_id,
         user=user,
+        ksm_id=_ksm_id(conflict),
         conflict_id=conflict.id,
+        reason=(reason or "").strip()[:300],
         incoming_uuid=conflict.uuid,
-        reason=reason or None,
     )
+    return None
+
+
+def _ksm_id(conflict):
+    """The KSM a conflict's record names, when it names one that exists."""
+    value = conflict.data.get("ksm_id") if isinstance(conflict.data, dict) else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value if db.session.get(Ksm, value) else None
     return None
 
 
 def _keep_incoming(conflict, existing, user):
     """The stored row takes the incoming record as its kind's own `build` makes it (one writer per kind)."""
+    if _is_correction(conflict):
+        return keep_correction(conflict, existing, user)
     incoming, problem = build_again(conflict, user)
     return problem or KINDS[conflict.kind].keep_incoming(conflict, existing, incoming)

@@ -100,7 +100,7 @@ def resolve_one(conflict_id):
     conflict = db.session.get(Conflict, conflict_id)
     if conflict is None or not may_review(conflict.kelurahan):
         abort(404)
-    problem = resolve(conflict, request.form.get("keep"), current_user, request.form.get("reason", ""))
+    problem = resolve(conflict, request.form.get("keep"), current_user, request.form.get("reason"))
     if problem:
         db.session.rollback()
     else:

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from . import routes  # noqa: E402,F401
+# rollups: the triggers that keep hok_daily, installed by create_all and the migration.
+from . import rollups, routes  # noqa: E402,F401

@@ -1,10 +1,13 @@
-from flask import current_app, render_template
+from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
+from ..dashboard.figures import kelurahan_figures
 from ..models import Worker
+from ..payments.locks import returned_periods
 from ..payments.queries import flagged_payments
+from ..roles import ROLES, allows
 from ..workdays import default_day, today
 from ..workers.routes import outside_kota
 from . import bp
@@ -17,11 +20,17 @@ def index():
     day = today(current_app.config["TIMEZONE"])
     ksms = db.session.scalars(ksm_query()).all()
     kelurahan = db.session.scalars(kelurahan_query()).all()
+    # Reviewers see each kelurahan's stage and what needs attention (the dashboard's read model).
+    overview = (
+        kelurahan_figures([k.id for k in kelurahan], day) if allows(current_user.role, "review") else []
+    )
     return render_template(
         f"home/{current_user.role}.html",
         kelurahan=kelurahan,
+        overview=sorted(overview, key=lambda k: (k.kota, not k.attention, k.name)),
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
+        returned=returned_periods([k.id for k in ksms]),
         flagged=flagged_payments(ksm_query()) if current_user.role == "supervisor" else [],
         outside_kota=_outside_kota(ksms) if current_user.role == "supervisor" else 0,
     )
@@ -31,3 +40,13 @@ def _outside_kota(ksms) -> int:
     """Workers in these KSMs whose NIK was issued outside the kota: the supervisor checks them."""
     query = db.select(db.func.count(Worker.id)).where(Worker.ksm_id.in_([k.id for k in ksms]))
     return db.session.scalar(outside_kota(query))
+
+
+@bp.get("/more")
+@login_required
+def more():
+    """ "Lainnya": the role's menu entries that do not fit the bottom bar of a phone."""
+    items = ROLES[current_user.role].more if current_user.role in ROLES else ()
+    if not items:
+        abort(403)
+    return render_template("home/more.html", items=items)

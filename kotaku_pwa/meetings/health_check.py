@@ -7,7 +7,7 @@ from ..programme_period import not_before, programme_start
 from ..records.fields import New
 from ..records.kind import RecordKind, known_fields
 from ..roles import writers_of
-from .meeting import meetings, place
+from .meeting import kelurahan_of, meetings, place
 
 TOO_MANY = "Tidak boleh lebih dari jumlah orang hadir."
 
@@ -23,6 +23,7 @@ class HealthCheckKind(RecordKind):
     )
     clash_reason = "Pemeriksaan protokol kesehatan untuk pertemuan ini sudah tercatat."
     after = ("meeting",)
+    correctable = True
 
     def locate(self, r, batch):
         """The KSM when the check names one (its bendahara may write it), else the kelurahan."""
@@ -82,11 +83,15 @@ class HealthCheckKind(RecordKind):
     def existing_keys(self, batch):
         uuids = [u.lower() for u in batch.values("meeting_uuid") if isinstance(u, str)]
         rows = db.session.execute(
-            db.select(Meeting.uuid.label("meeting_uuid"), HealthCheck.uuid, HealthCheck.id)
+            db.select(Meeting.uuid.label("meeting_uuid"), HealthCheck.version, HealthCheck.id)
             .join(Meeting, HealthCheck.meeting_id == Meeting.id)
             .where(Meeting.uuid.in_(uuids))
         )
-        return {h.meeting_uuid: (h.uuid, h.id) for h in rows}
+        return {h.meeting_uuid: (h.version, h.id) for h in rows}
+
+    def owner(self, row, batch):
+        """The KSM of a work-site check, else the kelurahan."""
+        return batch.ksm(row.ksm_id) if row.ksm_id else kelurahan_of(batch, row.kelurahan_id)
 
 
 HEALTH_CHECK = HealthCheckKind()

@@ -23,6 +23,7 @@ class MeetingKind(RecordKind):
         "photo photo_lat photo_lon photo_accuracy"
     )
     clash_reason = ""  # meetings have no domain key: two meetings on one day are two meetings
+    correctable = True
 
     def locate(self, r, batch):
         """The kelurahan the meeting was held in (the scope check asks about it)."""
@@ -70,6 +71,29 @@ class MeetingKind(RecordKind):
     def remember(self, row, batch):
         """Let a health check later in the batch name this meeting."""
         meetings(batch)[row.uuid] = row
+
+    def owner(self, row, batch):
+        """The kelurahan a stored meeting was held in."""
+        return kelurahan_of(batch, row.kelurahan_id)
+
+    def snapshot(self, row):
+        """The meeting's values and its attendance list as they were."""
+        lines = row.children if isinstance(row, New) else row.attendees
+        keys = ("position", "name", "gender", "role", "tipp_role")
+        return {**super().snapshot(row), "attendees": [{k: getattr(a, k, None) for k in keys} for a in lines]}
+
+    def correct(self, current, new):
+        """The new attendance list replaces the old one; a correction sent without a photo keeps it."""
+        photo = current.photo
+        super().correct(current, new)
+        current.photo = new.photo or photo
+        if isinstance(current, New):
+            return []
+        db.session.execute(db.delete(MeetingAttendee).where(MeetingAttendee.meeting_id == current.id))
+        db.session.expire(current, ["attendees"])
+        for line in new.children:
+            line.meeting, line.meeting_id = None, current.id
+        return list(new.children)
 
 
 MEETING = MeetingKind()

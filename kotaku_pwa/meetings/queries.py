@@ -1,14 +1,13 @@
 """What the meeting pages read: meetings with their attendee counts, health checks, and each
 kelurahan's stage and compliance, in a few queries per page."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func
 
-from .. import db, protocol, stages
-from ..dashboard.queries import kelurahan_rows
-from ..models import HealthCheck, Kelurahan, Ksm, Meeting, MeetingAttendee
+from .. import db, protocol
+from ..dashboard.figures import kelurahan_figures
+from ..models import HealthCheck, Meeting, MeetingAttendee
 
 
 @dataclass
@@ -59,28 +58,5 @@ def attendee_counts(meeting_ids):
 
 
 def progress_of(kelurahan_ids, today):
-    """kelurahan id → stages.Progress, from its meetings, HOK, wages and activity period."""
-    ordered = sorted(kelurahan_ids)
-    money = kelurahan_rows(db.select(Kelurahan).where(Kelurahan.id.in_(ordered)).order_by(Kelurahan.id))
-    held = defaultdict(set)
-    for kelurahan_id, kind in db.session.execute(
-        db.select(Meeting.kelurahan_id, Meeting.type).where(Meeting.kelurahan_id.in_(ordered)).distinct()
-    ):
-        held[kelurahan_id].add(kind)
-    last_day = dict(
-        db.session.execute(
-            db.select(Ksm.kelurahan_id, func.max(Ksm.end_date))
-            .where(Ksm.kelurahan_id.in_(ordered))
-            .group_by(Ksm.kelurahan_id)
-        ).all()
-    )
-    return {
-        kelurahan_id: stages.progress(
-            held[kelurahan_id],
-            row["hok"],
-            last_day.get(kelurahan_id) is not None and last_day[kelurahan_id] < today,
-            row["wages_due"],
-            row["wages_paid"],
-        )
-        for kelurahan_id, row in zip(ordered, money, strict=True)
-    }
+    """kelurahan id → stages.Progress (the dashboard's read model computes it)."""
+    return {k.id: k.progress for k in kelurahan_figures(kelurahan_ids, today)}

@@ -8,6 +8,7 @@ from ..roles import writers_of
 from ..wages import payment_problems, proof_problems
 from ..workdays import date_problem
 from ..workers.worker import member_of
+from .locks import locked_reason
 from .queries import ksm_rates, present_between
 
 
@@ -21,6 +22,7 @@ class PaymentKind(KsmRecordKind):
     )
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
+    correction_refused = "Pembayaran tidak dapat dikoreksi: batalkan (reverse) lalu bayar ulang."
 
     def build(self, r, ksm, batch, recorded_on):
         worker_uuid = r.uuid("worker_uuid")
@@ -44,13 +46,16 @@ class PaymentKind(KsmRecordKind):
         r.errors.update(payment_problems(days, daily_rate, amount, ksm_rates(ksm)[worker.category], hok))
         if r.errors:
             return None, None
+        locked = locked_reason(batch, ksm.id, start, end)
+        if locked:  # paying into a verified period waits for the supervisor
+            raise Held(*locked)
         overlap = _overlapping(worker, start, end)
         if overlap:
             raise Held(
                 ("payment", overlap.uuid, overlap.id),
                 "Periode pembayaran ini tumpang tindih dengan pembayaran lain.",
             )
-        round_ = 1 + _reversed_count(worker, start)
+        round_ = _round(worker, start, days, hok)
         row = New(
             Payment,
             ksm_id=ksm.id,
@@ -69,6 +74,10 @@ class PaymentKind(KsmRecordKind):
             round=round_,
         )
         return row, (worker_uuid, start, round_)
+
+    def audit_detail(self, row) -> dict:
+        """One line of the trail per KSM and pay period."""
+        return {"period_start": row.period_start.isoformat()}
 
     def existing_keys(self, batch):
         uuids = [u.lower() for u in batch.values("worker_uuid") if isinstance(u, str)]
@@ -132,11 +141,19 @@ def _overlapping(worker, start, end):
     ).first()
 
 
-def _reversed_count(worker, start) -> int:
+def _round(worker, start, days, hok) -> int:
+    """The payment's `round` for the worker and period: after the reversed ones; or, when the days
+    paid so far plus these are within the HOK now recorded, a top-up after every payment of the
+    period (kekurangan bayar once a day was added to a paid period). Any other second payment takes
+    the round of the standing one and clashes with it (the worker is already paid)."""
     if worker.id is None:
-        return 0
-    return db.session.scalar(
-        db.select(db.func.count(PaymentReversal.id))
-        .join(Payment)
+        return 1
+    payments = db.session.execute(
+        db.select(Payment.days, PaymentReversal.id.label("reversal"))
+        .outerjoin(PaymentReversal)
         .where(Payment.worker_id == worker.id, Payment.period_start == start)
-    )
+    ).all()
+    paid_days = sum(p.days for p in payments if p.reversal is None)
+    if paid_days and paid_days + days <= hok:
+        return 1 + len(payments)
+    return 1 + sum(1 for p in payments if p.reversal is not None)

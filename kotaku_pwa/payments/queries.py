@@ -1,17 +1,17 @@
 """What the wage list, the ledger and the LPJ sheets read: a few aggregate queries per page."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 
 from .. import db
+from ..dashboard.figures import not_reversed, programme_of
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
     Kelurahan,
     Ksm,
     Payment,
-    PaymentReversal,
     ProgrammeYear,
     Spending,
     TrancheReceipt,
@@ -36,16 +36,37 @@ def ksm_rates(ksm) -> dict:
 class WageRow:
     worker: Worker
     line: object  # wages.WageLine
-    payment: Payment | None  # the standing (not reversed) payment of the period
+    payment: Payment | None  # the first standing (not reversed) payment of the period
+    payments: list = field(default_factory=list)  # every standing payment (a top-up follows the first)
+
+    @property
+    def paid_days(self) -> int:
+        return sum(p.days for p in self.payments)
+
+    @property
+    def top_up_days(self) -> int:
+        """Days still to pay when HOK grew after a payment (kekurangan bayar)."""
+        return max(self.line.hok - self.paid_days, 0) if self.payments else 0
+
+    @property
+    def sheet_days(self) -> int:
+        """HOK on the signed sheet: the days paid and signed for, else the days due."""
+        return self.paid_days if self.payments else self.line.hok
+
+    @property
+    def sheet_amount(self) -> int:
+        """The amount on the signed sheet: what was paid and signed, else what is due."""
+        return self.line.paid if self.payments else self.line.due
+
+    @property
+    def difference(self) -> int:
+        """Due now − paid: positive is kekurangan bayar, negative kelebihan bayar."""
+        return self.line.due - self.line.paid if self.payments else 0
 
 
 def standing_payments(ksm_id, start=None):
     """Payments not reversed, of a KSM (and one period when `start` is given)."""
-    query = (
-        db.select(Payment)
-        .outerjoin(PaymentReversal)
-        .where(Payment.ksm_id == ksm_id, PaymentReversal.id.is_(None))
-    )
+    query = db.select(Payment).where(Payment.ksm_id == ksm_id, not_reversed())
     if start is not None:
         query = query.where(Payment.period_start == start)
     return db.session.scalars(query).all()
@@ -54,24 +75,11 @@ def standing_payments(ksm_id, start=None):
 def _without_proof():
     """The conditions of a standing cash payment made without signature or photo (Payment.without_proof)."""
     return (
-        PaymentReversal.id.is_(None),
+        not_reversed(),
         Payment.method == "cash",
         Payment.signature.is_(None),
         Payment.photo.is_(None),
     )
-
-
-def payments_flagged(kelurahan_ids) -> dict[int, int]:
-    """{kelurahan id: number of standing payments made without signature or photo} (export.csv)."""
-    rows = db.session.execute(
-        db.select(Ksm.kelurahan_id, func.count(Payment.id))
-        .select_from(Payment)
-        .join(Ksm, Payment.ksm_id == Ksm.id)
-        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
-        .where(Ksm.kelurahan_id.in_(list(kelurahan_ids)), *_without_proof())
-        .group_by(Ksm.kelurahan_id)
-    )
-    return dict(rows.all())
 
 
 def flagged_payments(ksm_query, limit=50):
@@ -79,7 +87,6 @@ def flagged_payments(ksm_query, limit=50):
     ksm_ids = ksm_query.with_only_columns(Ksm.id).order_by(None).scalar_subquery()
     return db.session.scalars(
         db.select(Payment)
-        .outerjoin(PaymentReversal, PaymentReversal.payment_id == Payment.id)
         .where(Payment.ksm_id.in_(ksm_ids), *_without_proof())
         .order_by(Payment.paid_on.desc(), Payment.id.desc())
         .limit(limit)
@@ -103,15 +110,22 @@ def hok_by_worker(ksm_id, start, end):
 def wage_list(ksm, start, end):
     """Each worker's HOK, rate, amount and payment for one period, with the totals."""
     workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
-    payments = {p.worker_id: p for p in standing_payments(ksm.id, start)}
+    payments = {}
+    for p in sorted(standing_payments(ksm.id, start), key=lambda p: p.round):
+        payments.setdefault(p.worker_id, []).append(p)
     lines = wage_lines(
         [(w.id, w.category) for w in workers],
         hok_by_worker(ksm.id, start, end),
         ksm_rates(ksm),
-        {worker_id: p.amount for worker_id, p in payments.items()},
+        {worker_id: sum(p.amount for p in paid) for worker_id, paid in payments.items()},
     )
-    rows = [WageRow(w, line, payments.get(w.id)) for w, line in zip(workers, lines, strict=True)]
-    return rows, totals(lines)
+    rows = [
+        WageRow(w, line, (payments.get(w.id) or [None])[0], payments.get(w.id, []))
+        for w, line in zip(workers, lines, strict=True)
+        # A worker deactivated before the period, with nothing in it, is no longer on the list.
+        if w.on_list(start) or line.hok or w.id in payments
+    ]
+    return rows, totals([row.line for row in rows])
 
 
 def ledger(ksm, today):
@@ -126,11 +140,14 @@ def ledger(ksm, today):
     wages_paid = sum(p.amount for p in standing)
     spent = sum(s.amount for s in spending)
     received = sum(r.amount for r in receipts)
-    periods = []
+    periods, differences = [], []
     for start, end in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
         if start > today:
             break
-        periods.append((start, end, wage_list(ksm, start, end)[1]["outstanding"]))
+        total = wage_list(ksm, start, end)[1]
+        periods.append((start, end, total["outstanding"]))
+        if total["overpaid"] or total["shortfall"]:
+            differences.append((start, end, total["overpaid"], total["shortfall"]))
     outstanding = sum(p[2] for p in periods)
     left = balance(received, wages_paid, spent)
     return {
@@ -142,6 +159,9 @@ def ledger(ksm, today):
         "balance": left,
         "outstanding": outstanding,
         "late": late_periods(periods, today),
+        # Periods whose payments no longer match the wages due (a paid day corrected): until settled.
+        "differences": differences,
+        "overpaid": sum(d[2] for d in differences),
         "short": short_of_wages(left, outstanding),
         "wage_share": wage_share(wages_paid, spent),
         "target": wage_share_target(ksm),
@@ -152,7 +172,7 @@ def ledger(ksm, today):
 
 def _programme_year(ksm):
     kelurahan = db.session.get(Kelurahan, ksm.kelurahan_id)
-    programme = "CFW" if kelurahan.cfw else "DFAT"
+    programme = programme_of(kelurahan.cfw, kelurahan.dfat)
     return db.session.execute(
         db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=programme)
     ).scalar_one_or_none()
@@ -168,3 +188,38 @@ def tranche_plan(ksm) -> list[tuple[int, int, int]]:
     year = _programme_year(ksm)
     percentages = year.tranche_percentages if year else [70, 30]
     return [(i, pct, ksm.budget * pct // 100) for i, pct in enumerate(percentages, start=1)]
+
+
+def wages_overpaid(kelurahan_ids) -> dict:
+    """{kelurahan id: rupiah} of kelebihan bayar (export.csv `wages_overpaid`): over each worker's pay
+    period, the payments not reversed minus the wages now due (present HOK × the paid daily rate),
+    where positive. One grouped query."""
+    paid = (
+        db.select(
+            Ksm.kelurahan_id.label("kelurahan_id"),
+            Payment.worker_id,
+            Payment.period_start,
+            Payment.period_end,
+            func.sum(Payment.amount).label("paid"),
+            func.max(Payment.daily_rate).label("rate"),
+        )
+        .join(Ksm, Payment.ksm_id == Ksm.id)
+        .where(not_reversed(), Ksm.kelurahan_id.in_(kelurahan_ids))
+        .group_by(Ksm.kelurahan_id, Payment.worker_id, Payment.period_start, Payment.period_end)
+        .subquery()
+    )
+    hok = (
+        db.select(func.count(Attendance.id))
+        .where(
+            Attendance.worker_id == paid.c.worker_id,
+            *present_between(paid.c.period_start, paid.c.period_end),
+        )
+        .scalar_subquery()
+    )
+    over = db.select(paid.c.kelurahan_id, (paid.c.paid - hok * paid.c.rate).label("over")).subquery()
+    rows = db.session.execute(
+        db.select(over.c.kelurahan_id, func.sum(case((over.c.over > 0, over.c.over), else_=0))).group_by(
+            over.c.kelurahan_id
+        )
+    )
+    return {kelurahan_id: int(value) for kelurahan_id, value in rows}

@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 from .. import audit, db
 from ..access import get_ksm, ksm_query, may, place_of, user_scope
 from ..models import Payment, PaymentReversal
-from ..scope import can_write
+from ..roles import allows
+from ..scope import can_read, can_write
 from ..terbilang import rupiah_words
 from ..vocabulary import PERIOD_LABELS
 from ..wages import pay_periods, period_of
 from ..workdays import today
-from . import bp, sheets
+from . import bp, locks, sheets
 from .payment import PAYMENT
 from .queries import ledger, wage_list
 from .spending import SPENDING
@@ -58,6 +59,9 @@ def _wage_list(ksm, period):
         future=start > _today(),
         may_pay=can_write(user_scope(), PAYMENT.writers, place_of(ksm)),
         period_label=PERIOD_LABELS[ksm.pay_period],
+        state=locks.state_on(ksm.id, start),
+        # The "verify" capability is held by the writers of verifications (tests/test_roles.py).
+        may_verify=allows(current_user.role, "verify") and can_read(user_scope(), place_of(ksm)),
     )
 
 
@@ -134,6 +138,8 @@ def reverse(payment_id):
                 "payment",
                 payment.id,
                 payment.worker.ksm.kelurahan_id,
+                ksm_id=payment.ksm_id,
+                period_start=payment.period_start.isoformat(),
                 amount=payment.amount,
                 reason=reason,
             )

@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .. import db
-from ..formatting import mask_nik, tanggal_pendek
+from ..formatting import mask_nik, rupiah, tanggal_pendek
 from ..models import Attendance, Worker
 from ..safetext import cells
 from ..terbilang import rupiah_words
@@ -32,6 +32,7 @@ def daftar_hadir(ksm, start, end):
         )
     )
     grid = [(w, [(w.id, d) in present for d in days]) for w in workers]
+    grid = [(w, marks) for w, marks in grid if w.on_list(start) or any(marks)]  # deactivated before
     return {
         **_heading(ksm, start, end),
         "days": days,
@@ -42,9 +43,27 @@ def daftar_hadir(ksm, start, end):
 
 
 def daftar_upah(ksm, start, end):
-    """The wage payment list: worker, NIK masked, HOK, rate, amount, signature or a blank to sign."""
-    rows, total = wage_list(ksm, start, end)
-    return {**_heading(ksm, start, end), "rows": rows, "total": total}
+    """The wage payment list: worker, NIK masked, HOK, rate, amount, signature or a blank to sign.
+
+    A signed sheet never changes silently: a paid row shows the days and amount paid and signed, and
+    beside them the difference to the wages due now (a paid day corrected later), until settled."""
+    rows, _ = wage_list(ksm, start, end)
+    total = {
+        "hok": sum(r.sheet_days for r in rows),
+        "due": sum(r.sheet_amount for r in rows),
+        "difference": sum(r.difference for r in rows),
+        "difference_rows": sum(1 for r in rows if r.difference),
+    }
+    return {**_heading(ksm, start, end), "rows": rows, "total": total, "difference_note": difference_note}
+
+
+def difference_note(row) -> str:
+    """Beside a paid row whose wages changed since: kelebihan / kekurangan bayar, in rupiah."""
+    if row.difference < 0:
+        return f"Kelebihan bayar {rupiah(-row.difference)} (HOK kini {row.line.hok})"
+    if row.difference > 0:
+        return f"Kekurangan bayar {rupiah(row.difference)} (HOK kini {row.line.hok})"
+    return ""
 
 
 def _append(sheet, row):
@@ -83,6 +102,8 @@ def workbook(name, data) -> bytes:
                 "Upah harian",
                 "Jumlah (Rp)",
                 "Tanda tangan / cap jempol",
+                "Selisih (Rp)",
+                "Keterangan",
             ],
         )
         for i, row in enumerate(data["rows"], start=1):
@@ -94,13 +115,17 @@ def workbook(name, data) -> bytes:
                     row.worker.name,
                     mask_nik(row.worker.nik),
                     row.worker.category,
-                    row.line.hok,
+                    row.sheet_days,
                     row.line.rate,
-                    row.line.due,
+                    row.sheet_amount,
                     signed,
+                    row.difference or None,
+                    difference_note(row) or None,
                 ],
             )
-        _append(sheet, ["", "JUMLAH", "", "", data["total"]["hok"], "", data["total"]["due"], ""])
+        total = data["total"]
+        difference = total["difference"] or None
+        _append(sheet, ["", "JUMLAH", "", "", total["hok"], "", total["due"], "", difference])
         _append(sheet, [])
         _append(sheet, ["", f"Terbilang: {rupiah_words(data['total']['due'])}"])
     _append(sheet, [])

@@ -5,7 +5,12 @@ Modelled on CTFd's `BaseChallenge` + `CHALLENGE_CLASSES`: every kind is an insta
 (sync/engine.py) calls only the hooks declared here. No Flask or SQLAlchemy in this module.
 """
 
+import base64
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# Columns that say which version a row is and who sent it, not what the thing is.
+VERSION_COLUMNS = {"id", "uuid", "version", "payload_hash", "recorded_at", "received_at", "created_by_id"}
 
 UNKNOWN_KEY = "Kolom tidak dikenal untuk jenis data ini."
 
@@ -27,6 +32,9 @@ class RecordKind:
     clash_reason: str = ""  # why a second record of the same domain key waits for a supervisor
     after: tuple = ()  # names of kinds whose rows a batch must insert before this kind's rows
     can_keep_incoming = False  # may a supervisor keep the incoming side of a clash (keep_incoming)?
+    # Corrections (SPEC.md "Corrections"): may a record carry `replaces`, and if not, why.
+    correctable = False
+    correction_refused = "Data jenis ini tidak dapat dikoreksi."
 
     def locate(self, r, batch):
         """The Ksm or Kelurahan the record belongs to (the scope check asks about it)."""
@@ -55,10 +63,42 @@ class RecordKind:
     def remember(self, row, batch):
         """Make a row stored earlier in the batch visible to the records after it."""
 
+    def audit_detail(self, row) -> dict:
+        """What the audit trail shows of a new row beside its kind, KSM and user (JSON values).
+        Rows with the same detail, kind and KSM in one batch share one entry."""
+        return {}
+
     def keep_incoming(self, conflict, existing, incoming):
         """A supervisor keeps the incoming side: update `existing` (the stored row) from `incoming`
         (the conflict's data built again by `build`); returns an Indonesian problem or None."""
         raise NotImplementedError(f"{self.name}: keeping the incoming record is not allowed")
+
+    def owner(self, row, batch):
+        """The Ksm or Kelurahan a stored row belongs to (a correction must be in scope on both sides)."""
+        raise NotImplementedError(f"{self.name} cannot be corrected")
+
+    def correction_problems(self, current, new) -> dict:
+        """Field → Indonesian message when `new` may not replace `current` (e.g. another worker's day)."""
+        return {}
+
+    def hold_correction(self, current, new, batch):
+        """Raise fields.Held when the correction must wait for a supervisor (a day already paid)."""
+
+    def snapshot(self, row) -> dict:
+        """The row's values as JSON, kept as history when a correction supersedes it."""
+        return {
+            c.key: as_json(getattr(row, c.key, None))
+            for c in self.model.__table__.columns
+            if c.key not in VERSION_COLUMNS
+        }
+
+    def correct(self, current, new) -> list:
+        """Give the stored row `current` the values of `new` (built by `build`); returns the rows to
+        insert with it (a meeting's new attendance list)."""
+        for column in self.model.__table__.columns:
+            if column.key not in VERSION_COLUMNS and column.key in vars(new):
+                setattr(current, column.key, vars(new)[column.key])
+        return []
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
@@ -73,6 +113,19 @@ class KsmRecordKind(RecordKind):
         if ksm is None and "ksm_id" in r.data and type(r.data["ksm_id"]) is int:
             r.errors["ksm_id"] = "KSM tidak dikenal."
         return ksm
+
+    def owner(self, row, batch):
+        """The KSM of a stored row."""
+        return batch.ksm(row.ksm_id)
+
+
+def as_json(value):
+    """A column value as JSON: dates as ISO text, pictures as base64."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
 
 
 @dataclass(kw_only=True)
@@ -93,6 +146,8 @@ class BatchLookups:
     meetings: dict | None = None
     # kelurahan id -> Kelurahan named by the batch's meetings and health checks
     kelurahan: dict | None = None
+    # KSM id -> {period start: latest Verification (or new row)} of the batch's KSMs (payments/locks.py)
+    decisions: dict | None = None
 
 
 def in_dependency_order(kinds) -> list:

@@ -7,10 +7,13 @@ from ..payments.payment import PAYMENT
 from ..payments.spending import SPENDING
 from ..payments.tranche import TRANCHE
 from ..scope import can_write
+from ..verification.verification import VERIFICATION
 from ..workers.worker import WORKER
 from .kind import in_dependency_order
 
-KINDS = {k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK)}
+KINDS = {
+    k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, VERIFICATION)
+}
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
 INSERT_ORDER = in_dependency_order(KINDS.values())

@@ -10,6 +10,9 @@ both end in `store_batch`. For each record, in the order sent:
    (worker + day, NIK + season...) → `conflict`, kept in the conflict table for a supervisor;
 5. otherwise → `created`.
 
+A record carrying `replaces` is a correction (SPEC.md "Corrections", `_correct`): the thing's row keeps
+its first uuid as identity and is updated in place, the superseded version goes to `RecordVersion`.
+
 A batch is one transaction (on SQLite BEGIN IMMEDIATE, see database.py). What each record needs to
 look up is loaded for the whole batch in a few queries (`Batch`). The unique constraints have the
 last word: when a concurrent writer wins a race the batch is replayed record by record, and the
@@ -21,15 +24,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from .. import db
+from .. import audit, db
 from ..access import place_of, user_scope
 from ..database import one_of
-from ..models import Conflict, Kelurahan, Ksm, utcnow
+from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
 from ..records.kind import BatchLookups
@@ -39,6 +43,12 @@ from ..scope import can_read, can_write
 from ..workdays import today
 
 REUSED_UUID = "UUID ini sudah dipakai untuk data lain."
+STALE = "Data ini sudah diubah orang lain sejak versi yang Anda koreksi."
+UNKNOWN_VERSION = "Versi yang dikoreksi tidak dikenal."
+CHANGED_SINCE = (
+    "Data ini sudah dikoreksi lagi sejak konflik ini dicatat; pertahankan data tersimpan "
+    "lalu minta koreksi baru."
+)
 # recorded_at is the phone's clock: trusted within a few minutes of the server's, and never before
 # the programme began (ages and back-dating are judged on it).
 CLOCK_SKEW = timedelta(minutes=10)
@@ -57,6 +67,7 @@ class Result:
     row: object = None
     errors: dict | None = None
     existing: tuple | None = None  # (kind, uuid, row or id)
+    conflict: object = None  # the Conflict row (or new row) a conflict is kept in
     existing_hidden: bool = False  # the stored record is outside the user's scope: name only its kind
 
     def as_json(self):
@@ -70,6 +81,8 @@ class Result:
             body["existing"] = {"kind": kind, "uuid": uuid, "id": getattr(target, "id", target)}
             if self.existing_hidden:
                 body["existing"] = {"kind": kind}
+        if self.conflict is not None:
+            body["conflict_id"] = self.conflict.id
         return body
 
 
@@ -77,6 +90,7 @@ class Result:
 class Seen:
     stored: tuple | None = None  # (kind, row or id, payload hash) of the record stored under the uuid
     conflicts: dict = field(default_factory=dict)  # payload hash -> conflict kept under the uuid
+    superseded: bool = False  # a version a correction replaced (kept in RecordVersion)
 
 
 @dataclass
@@ -92,6 +106,7 @@ class Batch(BatchLookups):
     _seen: dict | None = None  # uuid -> Seen
     _keys: dict = field(default_factory=dict)  # kind -> {domain key: (uuid, row or id)}
     pending: list = field(default_factory=list)
+    created: list = field(default_factory=list)  # (kind name, place, row) for the audit trail
     _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
     conflicts_before: int | None = None  # conflicts the user's records made in the 24 hours before
     new_conflicts: int = 0  # conflicts this batch keeps
@@ -130,13 +145,25 @@ class Batch(BatchLookups):
         """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
             uuids = {
-                r["uuid"].lower() for r in self.records if isinstance(r, dict) and is_uuid(r.get("uuid"))
+                r[name].lower()
+                for r in self.records
+                for name in ("uuid", "replaces")
+                if isinstance(r, dict) and is_uuid(r.get(name))
             }
             self._seen = {}
             for kind_name, kind in KINDS.items():
-                query = db.select(kind.model.uuid, kind.model.id, kind.model.payload_hash)
-                for row in db.session.execute(query.where(one_of(kind.model.uuid, uuids))):
+                # A corrected thing is found by its current version; its first uuid, no longer
+                # current, is found in RecordVersion below.
+                column = kind.model.version if kind.correctable else kind.model.uuid
+                query = db.select(column.label("uuid"), kind.model.id, kind.model.payload_hash)
+                for row in db.session.execute(query.where(one_of(column, uuids))):
                     self.seen(row.uuid).stored = (kind_name, row.id, row.payload_hash)
+            versions = db.select(RecordVersion.uuid, RecordVersion.kind, RecordVersion.record_id)
+            for old in db.session.execute(
+                versions.add_columns(RecordVersion.payload_hash).where(one_of(RecordVersion.uuid, uuids))
+            ):
+                self.seen(old.uuid).stored = (old.kind, old.record_id, old.payload_hash)
+                self.seen(old.uuid).superseded = True
             for conflict in db.session.scalars(db.select(Conflict).where(one_of(Conflict.uuid, uuids))):
                 self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
         return self._seen.setdefault(uuid, Seen())
@@ -148,6 +175,12 @@ class Batch(BatchLookups):
         if kind_name not in self._keys:
             self._keys[kind_name] = KINDS[kind_name].existing_keys(self)
         return self._keys[kind_name].get(key)
+
+    def forget_keys(self, kind_name, row):
+        """A corrected thing may hold another domain key now: drop the keys that named it."""
+        keys = self._keys.get(kind_name, {})
+        for key in [k for k, (_, held) in keys.items() if held is row or held == row.id]:
+            del keys[key]
 
     def remember(self, kind_name, uuid, row, digest, key):
         self.seen(uuid).stored = (kind_name, row, digest)
@@ -181,6 +214,7 @@ def store_batch(records, user) -> list[dict]:
             else:
                 results = [_store_alone(record, batch) for record in records]
             answers = [r.as_json() for r in results]  # ids are known after the flush; read them before commit
+            user.last_sync_at = utcnow()  # the dashboard's "last sync per facilitator"
             db.session.commit()
             return answers
         except IntegrityError:
@@ -235,6 +269,40 @@ def _insert_pending(batch):
         for row in rows:
             row.id = ids[(row.uuid, row.payload_hash)]
     batch.pending.clear()
+    _audit_created(batch)
+
+
+AUDIT_IDS = 50  # ids kept in one audit entry; the count says how many there were
+
+
+def _audit_created(batch):
+    """One audit entry per kind and KSM (or kelurahan) of the records the batch created, in one
+    multi-row INSERT: an attendance day of 90 workers is one line of the trail, not 90."""
+    groups = {}
+    for kind_name, place, row in batch.created:
+        detail = KINDS[kind_name].audit_detail(row)
+        key = (kind_name, place.kelurahan_id, place.ksm_id, json.dumps(detail, sort_keys=True, default=str))
+        groups.setdefault(key, (detail, []))[1].append(row.id)
+    batch.created.clear()
+    if not groups:
+        return
+    now = utcnow()
+    db.session.execute(
+        db.insert(AuditLog),
+        [
+            {
+                "at": now,
+                "user_id": batch.user.id,
+                "action": "created",
+                "object_kind": kind_name,
+                "object_id": ids[0],
+                "kelurahan_id": kelurahan_id,
+                "ksm_id": ksm_id,
+                "detail": {**detail, "count": len(ids), "ids": ids[:AUDIT_IDS]},
+            }
+            for (kind_name, kelurahan_id, ksm_id, _), (detail, ids) in groups.items()
+        ],
+    )
 
 
 _SHAPES = {}
@@ -291,6 +359,13 @@ def _store(record, batch) -> Result:
     kind = KINDS[kind_name]
     if batch.user.role not in kind.writers:
         return Result(uuid, "forbidden", errors={"kind": "Peran Anda tidak boleh mencatat data ini."})
+    replaces = record.get("replaces")
+    if replaces is not None:
+        if not kind.correctable:
+            return Result(uuid, "invalid", errors={"replaces": kind.correction_refused})
+        if not is_uuid(replaces):
+            return Result(uuid, "invalid", errors={"replaces": "Harus berupa UUID."})
+        replaces = replaces.lower()
     problems = kind.unknown_keys(data) or _hostile_text(data)
     if problems:
         return Result(uuid, "invalid", errors=problems)
@@ -301,7 +376,9 @@ def _store(record, batch) -> Result:
     place = batch.place(target)
     if not can_write(batch.scope, kind.writers, place):
         return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
-    keep_for_review = partial(_keep_conflict, batch, uuid, kind_name, data, digest, recorded_at, place)
+    keep_for_review = partial(
+        _keep_conflict, batch, uuid, kind_name, data, digest, recorded_at, place, replaces=replaces
+    )
     # Rules "on the day the record was made" use the phone's own day, never after today.
     recorded_on = min(moment.date(), batch.today) if moment else batch.today
     try:
@@ -316,16 +393,117 @@ def _store(record, batch) -> Result:
     if seen.conflicts:
         first = next(iter(seen.conflicts.values()))
         return keep_for_review((first.existing_kind, first.existing_uuid, first.existing_id), REUSED_UUID)
+    if replaces:
+        return _correct(batch, kind, row, key, replaces, (uuid, digest, recorded_at), keep_for_review)
     clash = batch.claimed(kind_name, key)
     if clash:
         return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_message(batch, clash))
 
+    if kind.correctable:
+        row.version = uuid
     row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
     row.created_by_id, row.received_at = batch.user.id, utcnow()
     batch.pending.append(row)
     batch.pending.extend(row.children)  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
+    batch.created.append((kind_name, place, row))
     return Result(uuid, "created", row=row)
+
+
+def _correct(batch, kind, new, key, replaces, version, keep_for_review) -> Result:
+    """A record carrying `replaces` (SPEC.md "Corrections"): applied when it names the thing's current
+    version; `version` is the incoming (uuid, payload hash, recorded_at)."""
+    uuid = version[0]
+    old = batch.seen(replaces)
+    if old.stored is None or old.stored[0] != kind.name:
+        return Result(uuid, "invalid", errors={"replaces": UNKNOWN_VERSION})
+    current = _row_of(kind, old.stored[1])
+    if not can_write(batch.scope, kind.writers, batch.place(kind.owner(current, batch))):
+        return Result(uuid, "forbidden", errors={"data": "Di luar wilayah tugas Anda."})
+    here = (kind.name, current.version, current)
+    if old.superseded or current.version != replaces:
+        return keep_for_review(here, STALE)
+    problems = kind.correction_problems(current, new)
+    if problems:
+        return Result(uuid, "invalid", errors=problems)
+    clash = batch.claimed(kind.name, key)
+    if clash and _row_of(kind, clash[1]) is not current:
+        return keep_for_review((kind.name, clash[0], clash[1]), kind.clash_reason)
+    try:
+        kind.hold_correction(current, new, batch)
+    except Held as held:
+        return keep_for_review(held.existing, held.reason)
+    if current.id is None or any(r.id is None for r in _linked(new)):
+        _insert_pending(batch)  # a thing made earlier in this batch: insert it, then correct it
+    batch.pending.extend(apply_correction(kind, current, new, version, batch.user.id, batch.user.id))
+    place = batch.place(kind.owner(current, batch))
+    audit.log(
+        "corrected",
+        kind.name,
+        current.id,
+        place.kelurahan_id,
+        user=batch.user,
+        ksm_id=place.ksm_id,
+        version=uuid,
+        replaces=replaces,
+    )
+    old.superseded = True
+    batch.seen(uuid).stored = (kind.name, current, version[1])
+    batch.forget_keys(kind.name, current)
+    if key is not None:
+        batch.claimed(kind.name, key)
+        batch._keys[kind.name][key] = (uuid, current)
+    return Result(uuid, "created", row=current)
+
+
+def apply_correction(kind, current, new, version, created_by_id, user_id) -> list:
+    """Make `new` the current version of the thing stored as `current` (a row, or a row inserted
+    earlier in this batch); returns the rows still to insert: the superseded version, kept as
+    history, and what the kind's `correct` adds (a meeting's attendance list)."""
+    uuid, digest, recorded_at = version
+    history = New(
+        RecordVersion,
+        uuid=current.version,
+        kind=kind.name,
+        record_id=current.id,
+        payload_hash=current.payload_hash,
+        data=kind.snapshot(current),
+        recorded_at=current.recorded_at,
+        received_at=current.received_at,
+        created_by_id=current.created_by_id,
+        replaced_by=uuid,
+        superseded_at=utcnow(),
+        superseded_by_id=user_id,
+    )
+    _link(new)
+    stored = db.session.get(kind.model, current.id)
+    extra = kind.correct(stored, new)
+    if current is not stored:  # a row of this batch: later records read its plain copy
+        kind.correct(current, new)
+    for target in {id(stored): stored, id(current): current}.values():
+        target.version, target.payload_hash = uuid, digest
+        target.recorded_at, target.received_at = recorded_at or utcnow(), utcnow()
+        target.created_by_id = created_by_id
+    return [history, *extra]
+
+
+def _row_of(kind, target):
+    """The stored row (or this batch's new row) a seen uuid names."""
+    return db.session.get(kind.model, target) if isinstance(target, int) else target
+
+
+def _linked(row):
+    """The new rows of this batch a new row points to (a health check's meeting)."""
+    values = vars(row)
+    return [values[rel] for rel, local, _ in _shape(row.model)[1] if values.get(rel) is not None]
+
+
+def _link(row):
+    """Fill a new row's foreign keys from the rows it points to (once those are inserted)."""
+    values = vars(row)
+    for relation, local, remote in _shape(row.model)[1]:
+        if values.get(local) is None and values.get(relation) is not None:
+            setattr(row, local, getattr(values[relation], remote))
 
 
 def build_again(conflict, user):
@@ -347,6 +525,42 @@ def build_again(conflict, user):
     return row, None
 
 
+def keep_correction(conflict, existing, user):
+    """A supervisor keeps a held correction: built again by its kind, it becomes the current version
+    of `existing` (the thing it corrects); returns an Indonesian problem or None."""
+    kind = KINDS[conflict.kind]
+    new, problem = build_again(conflict, user)
+    if problem:
+        return problem
+    if not _corrects(conflict, existing):
+        return "Koreksi ini bentrok dengan data lain; hanya data yang tersimpan yang dapat dipertahankan."
+    if existing.version != conflict.existing_uuid:
+        return CHANGED_SINCE
+    problems = kind.correction_problems(existing, new)
+    if problems:
+        return " ".join(problems.values())
+    version = (conflict.uuid, conflict.payload_hash, conflict.recorded_at)
+    rows = apply_correction(kind, existing, new, version, conflict.created_by_id, user.id)
+    _insert_pending(SimpleNamespace(pending=rows))
+    return None
+
+
+def _corrects(conflict, existing) -> bool:
+    """Does the held correction name a version of `existing` (not another thing it clashed with)?"""
+    if existing.version == conflict.replaces:
+        return True
+    return (
+        db.session.scalar(
+            db.select(RecordVersion.id).where(
+                RecordVersion.uuid == conflict.replaces,
+                RecordVersion.kind == conflict.kind,
+                RecordVersion.record_id == existing.id,
+            )
+        )
+        is not None
+    )
+
+
 def _recorded_on(conflict, batch):
     """The day the rules of `build` applied when the conflict arrived: the phone's, never after receipt."""
     zone = ZoneInfo(current_app.config["TIMEZONE"])
@@ -360,7 +574,7 @@ def _recorded_on(conflict, batch):
     return min(days) if days else batch.today
 
 
-def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, existing, reason):
+def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, existing, reason, replaces=None):
     message = {"record": f"Bentrok: {reason} Menunggu keputusan supervisor."}
     if len(batch.seen(uuid).conflicts) >= CONFLICTS_PER_UUID or _conflicts_today(batch) >= _daily_cap():
         # The same answer as a kept conflict (the phone stops resending), but nothing more is stored.
@@ -378,6 +592,7 @@ def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, exi
         existing_kind=existing[0],
         existing_uuid=existing[1],
         existing_id=existing[2] if isinstance(existing[2], int) else None,
+        replaces=replaces,
         status="open",
         received_at=utcnow(),
     )
@@ -386,13 +601,18 @@ def _keep_conflict(batch, uuid, kind_name, data, digest, recorded_at, place, exi
     batch.pending.append(conflict)
     batch.seen(uuid).conflicts[digest] = conflict
     batch.new_conflicts += 1
-    return _conflict_result(batch, uuid, existing, message)
+    return _conflict_result(batch, uuid, existing, message, conflict)
 
 
-def _conflict_result(batch, uuid, existing, errors):
+def _conflict_result(batch, uuid, existing, errors, conflict=None):
     """A `conflict` answer; a stored record the user may not see is named by its kind only."""
     return Result(
-        uuid, "conflict", existing=existing, errors=errors, existing_hidden=not _visible(batch, existing)
+        uuid,
+        "conflict",
+        existing=existing,
+        errors=errors,
+        existing_hidden=not _visible(batch, existing),
+        conflict=conflict,
     )
 
 
@@ -436,9 +656,14 @@ def _conflict_again(batch, uuid, conflict):
             uuid,
             existing,
             {"record": _decided_kept_existing(conflict)},
+            conflict,
         )
     return _conflict_result(
-        batch, uuid, existing, {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."}
+        batch,
+        uuid,
+        existing,
+        {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."},
+        conflict,
     )
 
 

@@ -47,7 +47,16 @@ def reference():
     ksms = db.session.scalars(ksm_query()).all()
     kelurahan = db.session.scalars(kelurahan_query()).all()
     workers = db.session.execute(
-        db.select(Worker.uuid, Worker.ksm_id, Worker.name, Worker.category, Worker.gender)
+        db.select(
+            Worker.uuid,
+            Worker.version,
+            Worker.ksm_id,
+            Worker.name,
+            Worker.category,
+            Worker.gender,
+            Worker.active,
+            Worker.inactive_from,
+        )
         .where(Worker.ksm_id.in_([k.id for k in ksms]))
         .order_by(Worker.name)
     )
@@ -69,7 +78,7 @@ def reference():
             }
             for k in ksms
         ],
-        workers=[dict(w._mapping) for w in workers],
+        workers=[_worker(w) for w in workers],
         wage_rates=kota.wage_rates() if kota else {},
         pages=offline_pages(current_user, ksms),
     )
@@ -94,6 +103,14 @@ def sync():
     if len(records) > limit:
         return jsonify(error=f"Paling banyak {limit} data per kiriman.", status=413), 413
     return jsonify(results=store_batch(records, current_user._get_current_object()))
+
+
+def _worker(row) -> dict:
+    """A worker for offline forms: `uuid` its identity, `version` its current version (what a
+    correction `replaces`), and from which day a deactivated worker leaves the attendance lists."""
+    values = dict(row._mapping)
+    values["inactive_from"] = row.inactive_from.isoformat() if row.inactive_from else None
+    return values
 
 
 OUTCOMES_MAX = 500  # uuids per question (an outbox holds few conflicts)

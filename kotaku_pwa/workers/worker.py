@@ -28,9 +28,14 @@ class WorkerKind(KsmRecordKind):
     name = "worker"
     model = Worker
     writers = writers_of("worker")
-    fields = known_fields("ksm_id nik name gender category phone low_income_covid lost_income breadwinner")
+    # `active` false with `inactive_from` and `inactive_reason`: deactivated (a correction).
+    fields = known_fields(
+        "ksm_id nik name gender category phone low_income_covid lost_income breadwinner"
+        " active inactive_from inactive_reason"
+    )
     clash_reason = "NIK ini sudah terdaftar sebagai pekerja pada musim ini (satu orang, satu KSM)."
     can_keep_incoming = True
+    correctable = True
 
     def build(self, r, ksm, batch, recorded_on):
         number = (r.text("nik", max_len=20) or "").replace(" ", "")
@@ -46,6 +51,7 @@ class WorkerKind(KsmRecordKind):
                 r.errors.setdefault(field, message)
         if None not in flags:
             r.errors.update(eligibility.problems(*flags))
+        active, inactive_from, inactive_reason = _activity(r)
         if r.errors:
             return None, None
         season = ksm.start_date.year
@@ -62,15 +68,18 @@ class WorkerKind(KsmRecordKind):
             lost_income=flags[1],
             breadwinner=flags[2],
             season=season,
+            active=active,
+            inactive_from=inactive_from,
+            inactive_reason=inactive_reason,
         )
         return row, (number, season)
 
     def existing_keys(self, batch):
         numbers = [n.replace(" ", "") for n in batch.values("nik") if isinstance(n, str)]
         rows = db.session.execute(
-            db.select(Worker.nik, Worker.season, Worker.uuid, Worker.id).where(Worker.nik.in_(numbers))
+            db.select(Worker.nik, Worker.season, Worker.version, Worker.id).where(Worker.nik.in_(numbers))
         )
-        return {(w.nik, w.season): (w.uuid, w.id) for w in rows}
+        return {(w.nik, w.season): (w.version, w.id) for w in rows}
 
     def clash_message(self, batch, clash) -> str:
         """Names the KSM that holds the NIK when the user may see it; otherwise only "elsewhere"."""
@@ -85,12 +94,15 @@ class WorkerKind(KsmRecordKind):
     def remember(self, row, batch):
         workers(batch)[row.uuid] = row
 
+    def correction_problems(self, current, new):
+        """A worker with HOK stays in their KSM (their days and wages are that KSM's)."""
+        if new.ksm_id != current.ksm_id and _has_hok(current):
+            return {"ksm_id": "Pekerja yang sudah punya catatan kehadiran tidak dapat dipindah KSM."}
+        return {}
+
     def keep_incoming(self, conflict, existing, incoming):
         """The stored worker takes the incoming registration's KSM and details, unless it has HOK."""
-        has_hok = db.session.scalar(
-            db.select(Attendance.id).where(Attendance.worker_id == existing.id).limit(1)
-        )
-        if has_hok:
+        if _has_hok(existing):
             return "Pekerja yang tersimpan sudah punya catatan kehadiran; pertahankan data lama."
         for field in KEPT_FIELDS:
             setattr(existing, field, getattr(incoming, field))
@@ -98,6 +110,29 @@ class WorkerKind(KsmRecordKind):
 
 
 WORKER = WorkerKind()
+
+
+def _has_hok(worker) -> bool:
+    return worker.id is not None and (
+        db.session.scalar(db.select(Attendance.id).where(Attendance.worker_id == worker.id).limit(1))
+        is not None
+    )
+
+
+def _activity(r):
+    """(active, inactive from, reason): a worker is deactivated from a date, with a reason; both are
+    required then, and dropped when the worker is active (again)."""
+    active = r.data.get("active", True)
+    if not isinstance(active, bool):
+        r.errors["active"] = "Harus true atau false."
+        return True, None, None
+    if active:
+        return True, None, None
+    since = r.day("inactive_from")
+    reason = r.text("inactive_reason", max_len=200)
+    if reason is not None and len(reason) < 5:
+        r.errors["inactive_reason"] = "Tuliskan alasan penonaktifan (paling sedikit 5 karakter)."
+    return False, since, reason
 
 
 def workers(batch):
@@ -165,6 +200,11 @@ def member_of(r, batch, ksm, worker_uuid):
         # One message for "no such worker" and "someone else's": it must not tell which.
         r.errors["worker_uuid"] = "Pekerja tidak dikenal di KSM ini."
     return worker
+
+
+def worker_on_list(worker, day) -> bool:
+    """Is the worker (a stored or new row) on the attendance list of this day (not deactivated then)?"""
+    return worker.active is not False or worker.inactive_from is None or day < worker.inactive_from
 
 
 def clean_phone(value):

@@ -1,7 +1,7 @@
 """payment no_proof_reason, conflict decision_reason, kota kode_wilayah
 
 Revision ID: 7fd9ddcd0dcd
-Revises: 6976103dff13
+Revises: 278c4336ff20
 Create Date: 2026-12-01 23:20:22.756601
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7fd9ddcd0dcd'
-down_revision = '6976103dff13'
+down_revision = '278c4336ff20'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,610 @@
+"""The one read model of progress: every figure the dashboard, its CSV and XLSX, the home pages and
+the charts show, per KSM and per kelurahan.
+
+A handful of GROUP BY queries over the kelurahan asked for (HOK from the hok_daily rollup, never
+from the millions of attendance rows), then plain Python. The rules live in one place each: the rate
+in force (`rate_in_force_sql`, the SQL twin of wages.rates_in_force), "not reversed"
+(`not_reversed`), a kelurahan's programme (`programme_of` / `programme_sql`).
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Integer, String, case, cast, func, literal
+from sqlalchemy.dialects.postgresql import JSONB
+
+from .. import db, ledger, protocol, stages
+from ..models import (
+    Conflict,
+    HealthCheck,
+    HokDaily,
+    Kecamatan,
+    Kelurahan,
+    Kota,
+    Ksm,
+    Meeting,
+    PaidPeriod,
+    Payment,
+    PaymentReversal,
+    ProgrammeYear,
+    Spending,
+    TrancheReceipt,
+    User,
+    Worker,
+    user_kelurahan,
+)
+from ..vocabulary import PERIOD_DAYS, WAGE_CATEGORIES
+from ..wages import DEFAULT_WAGE_SHARE_TARGET, pay_periods, wage_share
+
+LOW_COMPLIANCE = 80  # percent: below this a kelurahan needs attention
+
+
+# --- The rules kept in one place -------------------------------------------------------------
+
+
+def programme_of(cfw: bool, dfat: bool) -> str:
+    """A kelurahan's programme for its targets and tranche plan: CFW when it has Cash For Work."""
+    return "CFW" if cfw else "DFAT"
+
+
+def programme_sql():
+    """The SQL twin of programme_of, on Kelurahan."""
+    return case((Kelurahan.cfw.is_(True), "CFW"), else_="DFAT")
+
+
+def rate_in_force_sql(category):
+    """SQL for the daily rate of `category` (a column) at a KSM: its override, else its kota's
+    (the twin of wages.rates_in_force; the query must join Ksm and Kota)."""
+    return case(
+        *[
+            (category == c, func.coalesce(getattr(Ksm, f"wage_{c}"), getattr(Kota, f"wage_{c}")))
+            for c in WAGE_CATEGORIES
+        ],
+        else_=0,
+    )
+
+
+def not_reversed():
+    """The condition on Payment of a payment that stands (no reversal names it)."""
+    return ~db.select(PaymentReversal.id).where(PaymentReversal.payment_id == Payment.id).exists()
+
+
+def flagged():
+    """The condition on Payment of a payment made without signature or photo."""
+    return Payment.signature.is_(None) & Payment.photo.is_(None)
+
+
+# --- Figures owned by other parts of the programme --------------------------------------------
+# Each returns {kelurahan id: value} for a set of ids; the part that records the data points it
+# at its table (progress reports, DFAT surveys, corrections, verification).
+
+
+def progress_percent(kelurahan_ids) -> dict:
+    """Budget-weighted physical progress: the progress reports are not recorded yet, so 0."""
+    return {}
+
+
+def water_sanitation(kelurahan_ids) -> dict:
+    """(water %, sanitation %) of a DFAT kelurahan's latest survey: no surveys are recorded yet."""
+    return {}
+
+
+def wages_overpaid(kelurahan_ids) -> dict:
+    """Payments not reversed above the wages now due (held corrections accepted), per kelurahan."""
+    from ..payments.queries import wages_overpaid as overpaid  # the payments package imports this module
+
+    return overpaid(kelurahan_ids)
+
+
+def verified_returned(kelurahan_ids) -> dict:
+    """(verified, returned) KSM pay periods, counted by their latest decision (payments/locks.py)."""
+    from ..payments.locks import period_counts  # the payments package imports this module
+
+    counts = period_counts(kelurahan_ids)
+    return {k: (c.get("verified", 0), c.get("returned", 0)) for k, c in counts.items()}
+
+
+# --- Per KSM ----------------------------------------------------------------------------------
+
+
+@dataclass
+class KsmFigures:
+    id: int
+    kelurahan_id: int
+    name: str
+    start: date
+    end: date
+    pay_period: str
+    budget: int
+    workers: int = 0
+    women: int = 0
+    hok: int = 0
+    wages_due: int = 0
+    wages_paid: int = 0
+    outstanding: int = 0
+    late: int = 0  # rupiah unpaid more than 7 days after its period ended
+    late_periods: int = 0
+    payments_flagged: int = 0
+    received: int = 0
+    spent: int = 0  # non-wage spending
+    checks: list = field(default_factory=list)  # compliance of each health check, 0–100
+    meetings: int = 0
+    periods: list = field(default_factory=list)  # ledger.period_balances rows
+    hok_by_period: dict = field(default_factory=dict)  # first day of a pay period → HOK
+    due_by_period: dict = field(default_factory=dict)  # first day of a pay period → rupiah
+
+    @property
+    def absorbed(self):
+        return self.wages_paid + self.spent
+
+    @property
+    def wage_share(self):
+        return wage_share(self.wages_paid, self.spent)
+
+    @property
+    def wage_share_percent(self):
+        share = self.wage_share
+        return None if share is None else round(100 * share)
+
+    @property
+    def compliance(self):
+        return protocol.mean_compliance(self.checks)
+
+    @property
+    def women_percent(self):
+        return round(100 * self.women / self.workers) if self.workers else None
+
+
+def _in(column, ids):
+    """`column IN ids` with the ids sent as one JSON parameter: a national dashboard asks about
+    hundreds of kelurahan and KSMs in every query, and binding each id costs more than the query."""
+    values = literal(json.dumps(sorted(set(ids))), String)
+    if db.session.get_bind().dialect.name == "postgresql":
+        source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
+        return column.in_(db.select(cast(source.c.value, Integer)))
+    source = func.json_each(values).table_valued("value")
+    return column.in_(db.select(source.c.value))
+
+
+def _between(column, period):
+    return [column.between(*period)] if period else []
+
+
+_HOK_SUMS = (
+    func.sum(HokDaily.present),
+    func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
+)
+
+
+def _hok_rows(condition, period):
+    """hok_daily joined to what the rate in force reads (KSM and kota), for a condition on Ksm."""
+    return (
+        db.select(HokDaily.ksm_id)
+        .join(Ksm, HokDaily.ksm_id == Ksm.id)
+        .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
+        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
+        .join(Kota, Kecamatan.kota_id == Kota.id)
+        .where(condition, *_between(HokDaily.work_date, period))
+    )
+
+
+def _period_number():
+    """SQL: which pay period of its KSM a hok_daily day falls in (0 for the first)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        days = cast(func.julianday(HokDaily.work_date) - func.julianday(Ksm.start_date), Integer)
+    else:
+        days = HokDaily.work_date - Ksm.start_date  # PostgreSQL: date − date is a whole number of days
+    length = case(*[(Ksm.pay_period == p, n) for p, n in PERIOD_DAYS.items()], else_=7)
+    return (days // length).label("period_number")
+
+
+def ksm_days(ksm_id) -> list[tuple]:
+    """(day, HOK, wages due) of one KSM, in day order."""
+    return db.session.execute(
+        _hok_rows(Ksm.id == ksm_id, None)
+        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
+        .group_by(HokDaily.work_date)
+        .order_by(HokDaily.work_date)
+    ).all()
+
+
+def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
+    """KSM id → KsmFigures for the KSMs of these kelurahan; `period` (first, last day) narrows HOK,
+    wages, money and checks to it."""
+    ids = list(kelurahan_ids)
+    if not ids:
+        return {}
+    figures = {
+        k.id: KsmFigures(k.id, k.kelurahan_id, k.name, k.start_date, k.end_date, k.pay_period, k.budget)
+        for k in db.session.execute(
+            db.select(
+                Ksm.id, Ksm.kelurahan_id, Ksm.name, Ksm.start_date, Ksm.end_date, Ksm.pay_period, Ksm.budget
+            ).where(_in(Ksm.kelurahan_id, ids))
+        )
+    }
+    in_ksm = [_in(Ksm.kelurahan_id, ids)]
+    for ksm_id, gender, n in db.session.execute(
+        db.select(Worker.ksm_id, Worker.gender, func.count())
+        .where(_in(Worker.ksm_id, figures))
+        .group_by(Worker.ksm_id, Worker.gender)
+    ):
+        figures[ksm_id].workers += n
+        figures[ksm_id].women += n if gender == "P" else 0
+    # HOK and wages due per KSM and pay period, counted by the database from the rollup: a few
+    # thousand rows at a national season (the period's first day is worked out here).
+    number = _period_number()
+    for ksm_id, n, hok, due in db.session.execute(
+        _hok_rows(_in(Ksm.kelurahan_id, ids), period)
+        .add_columns(number)
+        .with_only_columns(HokDaily.ksm_id, number, *_HOK_SUMS)
+        .group_by(HokDaily.ksm_id, number)
+    ):
+        f = figures[ksm_id]
+        start = f.start + timedelta(days=int(n) * PERIOD_DAYS[f.pay_period])
+        f.hok_by_period[start], f.due_by_period[start] = int(hok), int(due)
+    paid = defaultdict(dict)
+    # paid_period holds the payments not reversed (rollups.py; equal to a recount with not_reversed).
+    for ksm_id, start, amount, n_flagged in db.session.execute(
+        db.select(PaidPeriod.ksm_id, PaidPeriod.period_start, PaidPeriod.paid, PaidPeriod.flagged).where(
+            _in(PaidPeriod.ksm_id, figures), *_between(PaidPeriod.period_start, period)
+        )
+    ):
+        paid[ksm_id][start] = int(amount)
+        figures[ksm_id].payments_flagged += int(n_flagged)
+    for model, day, attr in ((TrancheReceipt, "received_on", "received"), (Spending, "spent_on", "spent")):
+        for ksm_id, amount in db.session.execute(
+            db.select(model.ksm_id, func.sum(model.amount))
+            .join(Ksm, model.ksm_id == Ksm.id)
+            .where(*in_ksm, *_between(getattr(model, day), period))
+            .group_by(model.ksm_id)
+        ):
+            setattr(figures[ksm_id], attr, int(amount))
+    for check in _checks(_in(HealthCheck.ksm_id, figures), period):
+        figures[check.ksm_id].checks += [protocol.compliance(check)] * check.n
+    for ksm_id, n in db.session.execute(
+        db.select(Meeting.ksm_id, func.count(Meeting.id))
+        .where(_in(Meeting.ksm_id, figures), *_between(Meeting.held_on, period))
+        .group_by(Meeting.ksm_id)
+    ):
+        figures[ksm_id].meetings = n
+    for f in figures.values():
+        _settle(f, paid[f.id], today)
+    return figures
+
+
+def _settle(f: KsmFigures, paid_by_start: dict, today: date):
+    """Totals, outstanding and late wages of a KSM from its days and payments."""
+    f.hok, f.wages_due = sum(f.hok_by_period.values()), sum(f.due_by_period.values())
+    f.wages_paid = sum(paid_by_start.values())
+    # A period's first day falls in that period, so the due per period buckets as due per day would.
+    f.periods = ledger.period_balances(
+        pay_periods(f.start, f.end, f.pay_period), f.due_by_period, paid_by_start, today
+    )
+    f.outstanding = sum(p[4] for p in f.periods)
+    late = ledger.late_periods([(p[0], p[1], p[4]) for p in f.periods], today)
+    f.late, f.late_periods = sum(p[2] for p in late), len(late)
+
+
+_CHECK_COLUMNS = (
+    "kelurahan_id",
+    "ksm_id",
+    "setting",
+    "people_present",
+    "masks_worn",
+    "distancing",
+    "handwash_soap",
+    "temperature_checked",
+    "temp_morning",
+    "temp_noon",
+    "temp_afternoon",
+    "apd_workers",
+    "fever_cases",
+)
+
+
+def _checks(condition, period):
+    """Health checks as plain rows (what protocol.compliance reads), alike ones counted once (`n`)."""
+    columns = [getattr(HealthCheck, c) for c in _CHECK_COLUMNS]
+    return db.session.execute(
+        db.select(*columns, func.count().label("n"))
+        .where(condition, *_between(HealthCheck.checked_on, period))
+        .group_by(*columns)
+    ).all()
+
+
+# --- Per kelurahan ----------------------------------------------------------------------------
+
+
+@dataclass
+class KelurahanFigures:
+    id: int
+    name: str
+    kecamatan_id: int
+    kecamatan: str
+    kota_id: int
+    kota: str
+    programme: str
+    programmes: list
+    bpm_allocation: int
+    ksms: list = field(default_factory=list)  # KsmFigures
+    checks: list = field(default_factory=list)  # compliance of every check, KSM or not
+    meetings: int = 0
+    health_checks: int = 0
+    open_conflicts: int = 0
+    facilitators: list = field(default_factory=list)  # (name, last sync or None)
+    target: int = DEFAULT_WAGE_SHARE_TARGET
+    progress: stages.Progress | None = None
+    progress_percent: int = 0
+    water_percent: int | None = None
+    sanitation_percent: int | None = None
+    wages_overpaid: int = 0
+    verified_periods: int = 0
+    returned_periods: int = 0
+
+    def _sum(self, name):
+        return sum(getattr(k, name) for k in self.ksms)
+
+    def __getattr__(self, name):
+        # The money and people totals are the sums of the KSMs' (workers, hok, wages_due...).
+        if name in _SUMMED:
+            return self._sum(name)
+        raise AttributeError(name)
+
+    @property
+    def wage_share(self):
+        return wage_share(self.wages_paid, self.spent)
+
+    @property
+    def wage_share_percent(self):
+        share = self.wage_share
+        return None if share is None else round(100 * share)
+
+    @property
+    def compliance(self):
+        return protocol.mean_compliance(self.checks)
+
+    @property
+    def women_percent(self):
+        return round(100 * self.women / self.workers) if self.workers else None
+
+    @property
+    def last_sync(self):
+        times = [at for _, at in self.facilitators if at]
+        return max(times) if times else None
+
+    @property
+    def attention(self) -> list[str]:
+        """Why this kelurahan needs the supervisor's attention (Indonesian), most urgent first."""
+        reasons = []
+        if self.late:
+            reasons.append(f"Upah terlambat dibayar ({self.late_periods} periode)")
+        if self.returned_periods:
+            reasons.append(f"{self.returned_periods} periode dikembalikan")
+        if self.open_conflicts:
+            reasons.append(f"{self.open_conflicts} konflik data terbuka")
+        if self.compliance is not None and self.compliance < LOW_COMPLIANCE:
+            reasons.append(f"Kepatuhan protokol kesehatan rendah ({self.compliance}%)")
+        return reasons
+
+
+_SUMMED = {
+    "workers",
+    "women",
+    "hok",
+    "wages_due",
+    "wages_paid",
+    "outstanding",
+    "late",
+    "late_periods",
+    "payments_flagged",
+    "received",
+    "spent",
+    "absorbed",
+}
+
+
+def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[KelurahanFigures]:
+    """KelurahanFigures of these kelurahan (with their KSMs), ordered by kota then name."""
+    ids = list(kelurahan_ids)
+    if not ids:
+        return []
+    rows = db.session.execute(
+        db.select(
+            Kelurahan.id,
+            Kelurahan.name,
+            Kelurahan.cfw,
+            Kelurahan.dfat,
+            Kelurahan.bpm_allocation,
+            Kecamatan.id.label("kecamatan_id"),
+            Kecamatan.name.label("kecamatan"),
+            Kota.id.label("kota_id"),
+            Kota.name.label("kota"),
+        )
+        .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
+        .join(Kota, Kecamatan.kota_id == Kota.id)
+        .where(_in(Kelurahan.id, ids))
+        .order_by(Kota.name, Kelurahan.name)
+    )
+    result = {
+        r.id: KelurahanFigures(
+            r.id,
+            r.name,
+            r.kecamatan_id,
+            r.kecamatan,
+            r.kota_id,
+            r.kota,
+            programme_of(r.cfw, r.dfat),
+            [p for p, on in (("CFW", r.cfw), ("DFAT", r.dfat)) if on],
+            r.bpm_allocation,
+        )
+        for r in rows
+    }
+    for f in ksm_figures(ids, today, period).values():
+        result[f.kelurahan_id].ksms.append(f)
+    for k in result.values():
+        k.ksms.sort(key=lambda f: f.name)
+    for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
+        result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
+    for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
+        result[kelurahan_id].meetings = n
+    for kelurahan_id, n in _count(HealthCheck, HealthCheck.kelurahan_id, ids, HealthCheck.checked_on, period):
+        result[kelurahan_id].health_checks = n
+    for kelurahan_id, n in db.session.execute(
+        db.select(Conflict.kelurahan_id, func.count(Conflict.id))
+        .where(_in(Conflict.kelurahan_id, ids), Conflict.status == "open")
+        .group_by(Conflict.kelurahan_id)
+    ):
+        result[kelurahan_id].open_conflicts = n
+    for kelurahan_id, name, at in db.session.execute(
+        db.select(user_kelurahan.c.kelurahan_id, User.full_name, User.last_sync_at)
+        .join(User, User.id == user_kelurahan.c.user_id)
+        .where(_in(user_kelurahan.c.kelurahan_id, ids), User.role == "fasilitator", User.active.is_(True))
+        .order_by(User.full_name)
+    ):
+        result[kelurahan_id].facilitators.append((name, at))
+    _add_targets(result)
+    _add_stages(result, today)
+    _add_owned(result, ids)
+    return list(result.values())
+
+
+def _count(model, column, ids, day, period):
+    return db.session.execute(
+        db.select(column, func.count(model.id))
+        .where(_in(column, ids), *_between(day, period))
+        .group_by(column)
+    ).all()
+
+
+def _add_targets(result):
+    """The wage-share target of the programme year of each kelurahan's first KSM."""
+    targets = {
+        (y.year, y.programme): y.wage_share_target for y in db.session.scalars(db.select(ProgrammeYear)).all()
+    }
+    for k in result.values():
+        if k.ksms:
+            year = min(f.start for f in k.ksms).year
+            k.target = targets.get((year, k.programme), DEFAULT_WAGE_SHARE_TARGET)
+
+
+def _add_stages(result, today):
+    """The stage each kelurahan has reached, from all it recorded (whatever the date filter)."""
+    held = defaultdict(list)
+    for kelurahan_id, kind, topics in db.session.execute(
+        db.select(Meeting.kelurahan_id, Meeting.type, Meeting.topics).where(
+            _in(Meeting.kelurahan_id, result), Meeting.type.in_(stages.STAGES)
+        )
+    ):
+        held[kelurahan_id].append((kind, topics))
+    for k in result.values():
+        ended = bool(k.ksms) and max(f.end for f in k.ksms) < today
+        k.progress = stages.progress(stages.evidence(held[k.id]), k.hok, ended, k.wages_due, k.wages_paid)
+
+
+def _add_owned(result, ids):
+    """The figures other parts of the programme record (see the functions above)."""
+    for kelurahan_id, value in progress_percent(ids).items():
+        result[kelurahan_id].progress_percent = value
+    for kelurahan_id, (water, sanitation) in water_sanitation(ids).items():
+        result[kelurahan_id].water_percent, result[kelurahan_id].sanitation_percent = water, sanitation
+    for kelurahan_id, value in wages_overpaid(ids).items():
+        result[kelurahan_id].wages_overpaid = value
+    for kelurahan_id, (verified, returned) in verified_returned(ids).items():
+        result[kelurahan_id].verified_periods = verified
+        result[kelurahan_id].returned_periods = returned
+
+
+def stage_counts(kelurahan: list[KelurahanFigures]) -> list[tuple[str, int]]:
+    """(stage label, how many kelurahan stand there), in the order of the stages."""
+    counts = defaultdict(int)
+    for k in kelurahan:
+        counts[k.progress.stage] += 1
+    return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in (None, *stages.STAGES)]
+
+
+# --- The machine-readable export (SPEC.md) ----------------------------------------------------
+
+COLUMNS = (
+    "kelurahan",
+    "ksm",
+    "workers",
+    "women_workers",
+    "hok",
+    "wages_due",
+    "wages_paid",
+    "meetings",
+    "health_checks",
+    "wages_overpaid",
+    "payments_flagged",
+    "progress_percent",
+    "water_access_percent",
+    "sanitation_access_percent",
+    "verified_periods",
+    "returned_periods",
+)
+
+
+def export_row(k: KelurahanFigures) -> dict:
+    """One kelurahan's line of export.csv, money in whole rupiah."""
+    return {
+        "kelurahan": k.name,
+        "ksm": len(k.ksms),
+        "workers": k.workers,
+        "women_workers": k.women,
+        "hok": k.hok,
+        "wages_due": k.wages_due,
+        "wages_paid": k.wages_paid,
+        "meetings": k.meetings,
+        "health_checks": k.health_checks,
+        "wages_overpaid": k.wages_overpaid,
+        "payments_flagged": k.payments_flagged,
+        "progress_percent": k.progress_percent,
+        "water_access_percent": "" if k.water_percent is None else k.water_percent,
+        "sanitation_access_percent": "" if k.sanitation_percent is None else k.sanitation_percent,
+        "verified_periods": k.verified_periods,
+        "returned_periods": k.returned_periods,
+    }
+
+
+# --- One KSM's records, for its page -----------------------------------------------------------
+
+
+def ksm_meetings(ksm_id) -> list:
+    """The KSM's meetings, newest first (photos not loaded)."""
+    return db.session.scalars(
+        db.select(Meeting).where(Meeting.ksm_id == ksm_id).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    ).all()
+
+
+def ksm_checks(ksm_id) -> list:
+    """(check, compliance %) of the KSM's health checks, newest first."""
+    rows = db.session.scalars(db.select(HealthCheck).where(HealthCheck.ksm_id == ksm_id)).all()
+    return [
+        (c, protocol.compliance(c)) for c in sorted(rows, key=lambda c: (c.checked_on, c.id), reverse=True)
+    ]
+
+
+# --- The charts' series over a whole scope ------------------------------------------------------
+
+
+def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
+    """(day, HOK, wages due) per day over these kelurahan, in day order."""
+    return db.session.execute(
+        _hok_rows(_in(Ksm.kelurahan_id, list(kelurahan_ids)), period)
+        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
+        .group_by(HokDaily.work_date)
+        .order_by(HokDaily.work_date)
+    ).all()
+
+
+def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
+    """(first day of a pay period, wages paid) over these kelurahan, in day order."""
+    return db.session.execute(
+        db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
+        .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
+        .where(_in(Ksm.kelurahan_id, list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
+        .group_by(PaidPeriod.period_start)
+        .order_by(PaidPeriod.period_start)
+    ).all()
