@@ -108,6 +108,16 @@
       focusFirstInvalid(form);
       return;
     }
+    const held = settled.filter((r) => r.state === "conflict");
+    if (held.length && records.length === 1 && typed && !form.dataset.dirty) {
+      // Held for the supervisor (a NIK already registered...): what was typed comes back, to be checked.
+      restore(typed);
+      form.dataset.uuid = Outbox.newId();
+      form.dataset.dirty = "1";
+      const why = held[0].errors?.record || "";
+      showStatus(form, `${what} — bentrok, menunggu keputusan supervisor. ${why} Isian dikembalikan ke formulir untuk diperiksa.`);
+      return;
+    }
     showStatus(form, `${what} — ${summary(settled)}`);
     form.dispatchEvent(new CustomEvent("outbox:settled", { bubbles: true, detail: { records: settled } }));
   }

@@ -20,6 +20,9 @@ def test_a_decided_conflict_reaches_the_phone_with_the_reason(browser, server, c
     fill_worker(page, "Abdul Rahman Kembar", nik)
     page.click(SAVE)
     form_status(page, "bentrok")
+    # The answer names the KSM holding the NIK, and the untouched form gets back what was typed.
+    assert "Sudah terdaftar di KSM Tanjung Karang 1" in page.inner_text("[data-form-status]")
+    assert (page.input_value("#name"), page.input_value("#nik")) == ("Abdul Rahman Kembar", nik)
     wait_synced(page)
     [record] = [r for r in records(page) if r["data"].get("name") == "Abdul Rahman Kembar"]
     assert record["state"] == "conflict"
