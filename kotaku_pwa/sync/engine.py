@@ -541,7 +541,7 @@ def keep_correction(conflict, existing, user):
         return " ".join(problems.values())
     version = (conflict.uuid, conflict.payload_hash, conflict.recorded_at)
     rows = apply_correction(kind, existing, new, version, conflict.created_by_id, user.id)
-    _insert_pending(SimpleNamespace(pending=rows, created=[]))  # the resolution is audited by its caller
+    _insert_pending(SimpleNamespace(pending=rows, created=[]))  # the decision is audited by resolve()
     return None
 
 

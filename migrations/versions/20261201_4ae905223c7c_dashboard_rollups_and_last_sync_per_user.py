@@ -1,7 +1,7 @@
 """dashboard rollups and last sync per user
 
 Revision ID: 4ae905223c7c
-Revises: 58265477d850
+Revises: 278c4336ff20
 Create Date: 2026-12-01 23:10:10.038378
 
 """
@@ -13,7 +13,7 @@ from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
 
 # revision identifiers, used by Alembic.
 revision = '4ae905223c7c'
-down_revision = '58265477d850'
+down_revision = '278c4336ff20'
 branch_labels = None
 depends_on = None
 
