@@ -397,7 +397,7 @@ def _store(record, batch) -> Result:
         return _correct(batch, kind, row, key, replaces, (uuid, digest, recorded_at), keep_for_review)
     clash = batch.claimed(kind_name, key)
     if clash:
-        return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_message(batch, clash))
+        return _told(keep_for_review((kind_name, clash[0], clash[1]), kind.clash_reason), kind, batch, clash)
 
     if kind.correctable:
         row.version = uuid
@@ -665,6 +665,16 @@ def _conflict_again(batch, uuid, conflict):
         {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."},
         conflict,
     )
+
+
+def _told(result, kind, batch, clash):
+    """The answer says what the kind may add for this user (which KSM holds a NIK); the conflict keeps
+    the kind's own reason."""
+    if result.errors and "record" in result.errors:
+        result.errors["record"] = result.errors["record"].replace(
+            kind.clash_reason, kind.clash_message(batch, clash)
+        )
+    return result
 
 
 def _decided_kept_existing(conflict) -> str:
