@@ -33,8 +33,10 @@ serve: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	CHROMIUM_PATH="$$(./scripts/chromium.sh)" $(BIN)/pytest $(if $(TEST_DATABASE_URL),-m "not browser")
 
+# Every figure of docs/budgets.md in one run (wrk and Chromium are found or installed by the bench);
+# `make bench QUICK=1` for one short round of each (a few minutes), without the chaos run.
 bench: $(VENV)/.installed-dev
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

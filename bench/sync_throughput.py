@@ -116,7 +116,7 @@ def plain_sqlite():
             db.engine.dispose()
         rows = [
             (
-                str(uuid.uuid4()),
+                *[str(uuid.uuid4())] * 2,  # uuid, and version: a first version is the record's uuid
                 "0" * 64,
                 "2021-06-20 08:00:00",
                 "2021-06-20 08:00:01",
@@ -136,8 +136,8 @@ def plain_sqlite():
         for i in range(0, len(rows), BATCH):
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
-                "INSERT INTO attendance (uuid, payload_hash, recorded_at, received_at, created_by_id, ksm_id,"
-                " worker_id, work_date, present) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO attendance (uuid, version, payload_hash, recorded_at, received_at,"
+                " created_by_id, ksm_id, worker_id, work_date, present) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows[i : i + BATCH],
             )
             conn.execute("COMMIT")
@@ -146,13 +146,15 @@ def plain_sqlite():
         return len(rows) / elapsed
 
 
-def main():
+def main(quick=False):
+    runs = 1 if quick else RUNS
     ours, plain = [], []
-    for _ in range(RUNS):  # interleaved, so both see the same machine
+    for _ in range(runs):  # interleaved, so both see the same machine
         ours.append(through_sync_api())
         plain.append(plain_sqlite())
     o, p = statistics.median(ours), statistics.median(plain)
-    print(f"sync: {WORKERS * DAYS} attendance records in batches of {BATCH}, median of {RUNS} runs")
+    print(f"sync: {WORKERS * DAYS} attendance records in batches of {BATCH}, median of {runs} runs")
     print(f"  POST /api/sync (in-process client, validation + idempotency): {o:,.0f} records/s")
     print(f"  plain sqlite3 executemany, same rows/table/PRAGMAs:        {p:,.0f} records/s")
-    print(f"  ratio: {o / p:.3f}  (QUALITY.md target ≥ 0.5)")
+    print(f"  ratio: {o / p:.3f}  (budget ≥ 0.25, aim 0.5)")
+    return {"records_per_s": o, "plain_sqlite_per_s": p, "ratio": o / p}

@@ -6,9 +6,10 @@ and queries follow the role's scope.
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import false, true
+from sqlalchemy.orm import joinedload
 
 from . import db
 from .models import Kecamatan, Kelurahan, Ksm
@@ -35,7 +36,17 @@ def may(capability):
 
 
 def user_scope(user=None) -> Scope:
-    user = user or current_user
+    """The scope of `user` (default: the signed-in user, computed once per request and kept in `g`)."""
+    if user is not None:
+        return _scope_of(user)
+    user = current_user._get_current_object()
+    cached = g.get("user_scope")
+    if cached is None or cached[0] is not user:  # a sign-in or sign-out within the request
+        cached = g.user_scope = (user, _scope_of(user))
+    return cached[1]
+
+
+def _scope_of(user) -> Scope:
     return Scope(
         role=user.role,
         kota_id=user.kota_id,
@@ -63,6 +74,12 @@ def get_kelurahan(kelurahan_id, write_kind=None) -> Kelurahan:
     return _get_in_scope(Kelurahan, kelurahan_id, write_kind)
 
 
+_PLACE = {
+    Ksm: [joinedload(Ksm.kelurahan).joinedload(Kelurahan.kecamatan).joinedload(Kecamatan.kota)],
+    Kelurahan: [joinedload(Kelurahan.kecamatan).joinedload(Kecamatan.kota)],
+}
+
+
 def _get_in_scope(model, obj_id, write_kind):
     """A row of the user's scope. `scope.can_write` = the role writes the kind AND may read the place:
     the role half is asked first (403, whatever the id, as a role decorator would), the place half
@@ -70,7 +87,8 @@ def _get_in_scope(model, obj_id, write_kind):
     scope = user_scope()
     if write_kind and write_kind not in kinds_written(scope.role):
         abort(403)
-    obj = db.session.get(model, obj_id) if isinstance(obj_id, int) else None
+    # The place (kelurahan, kecamatan, kota: kota's wage rates too) in the same statement as the row.
+    obj = db.session.get(model, obj_id, options=_PLACE[model]) if isinstance(obj_id, int) else None
     if obj is None or not can_read(scope, place_of(obj)):
         abort(404)
     return obj

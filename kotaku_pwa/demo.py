@@ -11,12 +11,16 @@ from . import db
 from .models import (
     Attendance,
     Bkm,
+    DfatAssessment,
     Kecamatan,
     Kelurahan,
     Kota,
     Ksm,
     ProgrammeYear,
+    TippMember,
+    TippRegister,
     User,
+    WatsanSurvey,
     Worker,
 )
 from .sync.engine import payload_hash
@@ -139,6 +143,7 @@ def load_demo():
                 defaults={
                     "activity": activity.format(lingkungan=LINGKUNGAN[index % len(LINGKUNGAN)]),
                     "budget": kelurahan.bpm_allocation // len(activities),
+                    "programme": "CFW" if cfw else "DFAT",
                     "start_date": START,
                     "end_date": END,
                     "ketua": ketua,
@@ -149,6 +154,7 @@ def load_demo():
     db.session.flush()
     _demo_accounts(kota)
     _demo_workers(kota)
+    _demo_dfat()
     db.session.commit()
     return len(ACCOUNTS)
 
@@ -235,3 +241,101 @@ def _first_ksm(kelurahan_name):
         .scalars()
         .first()
     )
+
+
+# --- DFAT (issue 13) ----------------------------------------------------------------------------------
+
+# The seed's story in the five DFAT kelurahan: the TIPP formed or revitalised in all five, a baseline
+# household survey in two of them. Names, dates, SK numbers and figures are illustrative.
+TIPP_PEOPLE = [
+    ("ketua", "L", "tokoh"),
+    ("sekretaris", "P", "perempuan"),
+    ("bendahara", "P", "bkm"),
+    ("anggota", "L", "kelurahan"),
+    ("anggota", "L", "warga"),
+    ("anggota", "P", "perempuan"),
+    ("anggota", "L", "relawan"),
+    ("anggota", "P", "warga"),
+    ("anggota", "L", "warga"),
+]
+TIPP_NAMES = [
+    "H. Lalu Wirentanu",
+    "Baiq Sri Handayani",
+    "Nurul Aini",
+    "Muhammad Yusuf",
+    "Abdul Hakim",
+    "Inaq Rahmah",
+    "Lalu Gede Sukarya",
+    "Hj. Siti Fatimah",
+    "Zulkarnain",
+]
+# kelurahan: (SK date, revitalised?, baseline survey (day, households, water, sanitation) or None)
+DFAT_DEMO = {
+    "Kebon Sari": (date(2021, 3, 22), True, (date(2021, 4, 5), 412, 271, 198)),
+    "Kekalik Jaya": (date(2021, 3, 23), False, None),
+    "Sayang-Sayang": (date(2021, 3, 24), True, None),
+    "Babakan": (date(2021, 3, 25), False, None),
+    "Bertais": (date(2021, 3, 26), False, (date(2021, 4, 7), 356, 249, 221)),
+}
+
+
+def _demo_dfat():
+    """A TIPP register in each DFAT kelurahan, two baseline surveys, Kebon Sari's problems and needs.
+
+    The sosialisasi and TIPP meetings themselves are demo_story.py's (sent through the sync engine)."""
+    admin = db.session.execute(db.select(User).filter_by(username="admin")).scalar_one()
+    for name, (sk_date, revitalised, baseline) in DFAT_DEMO.items():
+        kelurahan = _kelurahan(name)
+        if (
+            db.session.execute(db.select(TippRegister.id).filter_by(kelurahan_id=kelurahan.id)).first()
+            is None
+        ):
+            db.session.add(
+                TippRegister(
+                    kelurahan_id=kelurahan.id,
+                    status="revitalised" if revitalised else "formed",
+                    sk_number=f"{10 + len(name)}/SK-TIPP/{kelurahan.id:02d}/2021",
+                    sk_date=sk_date,
+                )
+            )
+            for person, (role, gender, unsur) in zip(TIPP_NAMES, TIPP_PEOPLE, strict=True):
+                db.session.add(
+                    TippMember(
+                        kelurahan_id=kelurahan.id,
+                        name=person,
+                        gender=gender,
+                        role=role,
+                        unsur=unsur,
+                    )
+                )
+        if baseline:
+            day, households, water, sanitation = baseline
+            if (
+                db.session.execute(db.select(WatsanSurvey.id).filter_by(kelurahan_id=kelurahan.id)).first()
+                is None
+            ):
+                _record(
+                    WatsanSurvey,
+                    admin,
+                    kelurahan_id=kelurahan.id,
+                    surveyed_on=day,
+                    households=households,
+                    households_safe_water=water,
+                    households_safe_sanitation=sanitation,
+                    notes="Survei baseline (data ilustrasi).",
+                )
+    if db.session.execute(db.select(DfatAssessment.id)).first() is None:
+        db.session.add(
+            DfatAssessment(
+                kelurahan_id=_kelurahan("Kebon Sari").id,
+                problems={
+                    "drainase": "Saluran tersumbat sampah di tepi pantai; genangan saat pasang.",
+                    "air_minum": "Sebagian warga membeli air jeriken; sambungan PDAM belum merata.",
+                    "air_limbah": "Banyak rumah tanpa tangki septik, buangan langsung ke saluran.",
+                },
+                water_needs="Sambungan rumah air minum untuk sekitar 140 rumah tangga (ilustrasi).",
+                sanitation_needs="Tangki septik komunal untuk dua lingkungan tepi pantai (ilustrasi).",
+                design_status="penyusunan",
+                rplp_status="selesai",
+            )
+        )

@@ -47,7 +47,7 @@ def decode(value, allowed=("image/png",), max_bytes=MAX_IMAGE_BYTES):
         return None, f"Gambar harus berupa {kinds}."
     if len(data) > max_bytes:
         return None, too_big
-    clean = reencode(data, FORMATS[match.group(1)])
+    clean = reencode(data, FORMATS[match.group(1)], max_bytes)
     if clean is None:
         return None, f"Gambar rusak atau bukan {kinds} yang sah."
     if len(clean) > max_bytes:
@@ -55,9 +55,15 @@ def decode(value, allowed=("image/png",), max_bytes=MAX_IMAGE_BYTES):
     return clean, None
 
 
-def reencode(data: bytes, image_format: str) -> bytes | None:
-    """The image decoded and written again in its own format (no trailing bytes, no metadata);
-    None when Pillow cannot read it as that format or it is too large once decoded."""
+# A phone sends its photo already shrunk to a low JPEG quality (photo.js): written again at 85 it can
+# grow past the limit it was sent within, so lower qualities are tried until it fits.
+JPEG_QUALITIES = (85, 70, 55, 40, 25, 10)
+
+
+def reencode(data: bytes, image_format: str, max_bytes: int | None = None) -> bytes | None:
+    """The image decoded and written again in its own format (no trailing bytes, no metadata), a JPEG
+    within `max_bytes` when a quality of JPEG_QUALITIES allows; None when Pillow cannot read it as
+    that format or it is too large once decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -74,7 +80,11 @@ def reencode(data: bytes, image_format: str) -> bytes | None:
                     picture = ImageOps.exif_transpose(image)
                     if picture.mode not in ("RGB", "L"):
                         picture = picture.convert("RGB")
-                    picture.save(out, "JPEG", quality=85)
+                    for quality in JPEG_QUALITIES:
+                        out = io.BytesIO()
+                        picture.save(out, "JPEG", quality=quality)
+                        if max_bytes is None or out.tell() <= max_bytes:
+                            break
                 return out.getvalue()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         return None

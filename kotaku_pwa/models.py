@@ -110,6 +110,8 @@ class Ksm(db.Model):
     sekretaris: Mapped[str | None] = mapped_column(String(100))
     bendahara: Mapped[str | None] = mapped_column(String(100))
     pay_period: Mapped[str] = mapped_column(String(10), default="weekly")
+    # CFW or DFAT (issue 13): its tranche plan and reports follow it, even in a kelurahan of both.
+    programme: Mapped[str] = mapped_column(String(10), default="CFW", server_default="CFW")
     # Optional overrides of the kota's daily rates (None = the kota's rate is in force).
     wage_pekerja: Mapped[int | None] = mapped_column(Integer)
     wage_tukang: Mapped[int | None] = mapped_column(Integer)
@@ -475,6 +477,43 @@ class HealthCheck(Correctable, SyncedRecord, db.Model):
     meeting: Mapped[Meeting | None] = relationship()
 
 
+class WorkItem(db.Model):
+    """One item of a KSM's works (e.g. normalisasi saluran, 250 m), set by the facilitator or admin."""
+
+    __table_args__ = (UniqueConstraint("ksm_id", "name", name="uq_work_item_ksm_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    volume: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20))
+    planned_cost: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    ksm: Mapped[Ksm] = relationship()
+
+
+class ProgressReport(SyncedRecord, db.Model):
+    """How far a KSM's works (or one work item) are on a day, with a located photo at the milestones.
+
+    Insert-only, like every record from a phone: a later report supersedes an earlier one."""
+
+    __table_args__ = (Index("ix_progress_report_ksm_reported", "ksm_id", "reported_on"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
+    reported_on: Mapped[date] = mapped_column(Date)
+    percent: Mapped[int] = mapped_column(Integer)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # JPEG; lists never load it
+    photo_lat: Mapped[float | None] = mapped_column(Float)
+    photo_lon: Mapped[float | None] = mapped_column(Float)
+    photo_taken_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC, from the phone
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    ksm: Mapped[Ksm] = relationship()
+    work_item: Mapped[WorkItem | None] = relationship()
+
+
 class Conflict(db.Model):
     """A record that clashes with one already stored, kept for a supervisor to resolve."""
 
@@ -525,3 +564,65 @@ class RecordVersion(db.Model):
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     superseded_by: Mapped[User] = relationship(foreign_keys=[superseded_by_id])
+
+
+# --- DFAT (issue 13) ----------------------------------------------------------------------------------
+
+
+class WatsanSurvey(SyncedRecord, db.Model):
+    """A household count of a DFAT kelurahan: how many have safe water and safe sanitation."""
+
+    __table_args__ = (UniqueConstraint("kelurahan_id", "surveyed_on", name="uq_watsan_survey_kelurahan_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    surveyed_on: Mapped[date] = mapped_column(Date)
+    households: Mapped[int] = mapped_column(Integer)
+    households_safe_water: Mapped[int] = mapped_column(Integer)
+    households_safe_sanitation: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    kelurahan: Mapped[Kelurahan] = relationship()
+
+
+class TippRegister(db.Model):
+    """A DFAT kelurahan's TIPP: formed or revitalised, under which SK (the members are TippMember)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="formed")  # vocabulary.TIPP_STATUSES
+    sk_number: Mapped[str | None] = mapped_column(String(100))
+    sk_date: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class TippMember(db.Model):
+    """One member of a kelurahan's TIPP."""
+
+    __table_args__ = (Index("ix_tipp_member_kelurahan", "kelurahan_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[str] = mapped_column(String(1))
+    role: Mapped[str] = mapped_column(String(20))  # vocabulary.TIPP_ROLES
+    unsur: Mapped[str | None] = mapped_column(String(20))  # vocabulary.TIPP_UNSUR
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id"))  # filled from this meeting
+
+
+class DfatAssessment(db.Model):
+    """A DFAT kelurahan's slum problems per KOTAKU indicator, its water and sanitation needs, and how
+    far the concept design and the RPLP / RP2KPKP have come."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(ForeignKey("kelurahan.id"), unique=True)
+    problems: Mapped[dict] = mapped_column(JSON, default=dict)  # indicator code -> what is wrong
+    water_needs: Mapped[str | None] = mapped_column(Text)
+    sanitation_needs: Mapped[str | None] = mapped_column(Text)
+    design_status: Mapped[str] = mapped_column(String(20), default="belum")  # vocabulary.PLAN_STATUSES
+    rplp_status: Mapped[str] = mapped_column(String(20), default="belum")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    @property
+    def identified(self) -> bool:
+        """Problems or needs written down: the DFAT identification stage is done."""
+        return any((self.problems or {}).values()) or bool(self.water_needs or self.sanitation_needs)

@@ -17,6 +17,7 @@ CAPABILITIES = {
     "record_meetings": "record meetings (the meeting form)",
     "record_health": "record health-protocol checks",
     "pay": "pay wages and reverse payments",
+    "record_dfat": "record DFAT water/sanitation surveys, the TIPP register, problems and needs",
     "review": "verify, resolve conflicts, export the kota's figures",
     "verify": "verify or return a KSM's pay period (the verification form)",
     "admin": "manage the reference data and the user accounts",
@@ -28,6 +29,7 @@ CAPABILITY_KINDS = {
     "record_meetings": "meeting",
     "record_health": "health_check",
     "pay": "payment",
+    "record_dfat": "watsan_survey",
     "verify": "verification",
 }
 
@@ -89,16 +91,20 @@ ROLES = {
                 "meetings.index",
                 "meetings.new",
             ),
-            offline_per_kelurahan=("meetings.new",),
+            # dfat.* pages only for the DFAT kelurahan among them (pwa/pages.py)
+            offline_per_kelurahan=("meetings.new", "dfat.kelurahan", "dfat.survey_new"),
             offline_per_ksm=(
                 "attendance.day",
                 "workers.index",
                 "workers.new",
                 "meetings.health",
                 "payments.current",  # "Daftar upah" on the home page
+                "progress.page",  # the progress report form
             ),
-            may=frozenset({"record_workers", "record_meetings", "record_health"}),
-            writes=frozenset({"worker", "meeting", "attendance", "health_check"}),
+            may=frozenset({"record_workers", "record_meetings", "record_health", "record_dfat"}),
+            writes=frozenset(
+                {"worker", "meeting", "attendance", "health_check", "progress", "watsan_survey"}
+            ),
         ),
         Role(
             name="bendahara",
@@ -179,7 +185,9 @@ ROLES = {
                     "payment",
                     "tranche",
                     "spending",
+                    "watsan_survey",
                     "verification",
+                    "progress",
                 }
             ),
         ),

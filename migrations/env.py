@@ -102,8 +102,28 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        _without_rollup_triggers(connection)
+
+
+def _without_rollup_triggers(connection):
+    """Run the migrations with the dashboard's rollup triggers taken away, and put them back after.
+
+    Their bodies name worker, attendance and payment: a batch migration that rebuilds one of those
+    tables on SQLite (copy, drop, rename) would trip over them, and dropping worker drops the trigger
+    on it. They are recreated (idempotent) whenever the rollup tables exist (dashboard/rollups.py).
+    """
+    from sqlalchemy import inspect
+
+    from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
+
+    if connection.dialect.name == "sqlite":
+        drop_triggers(connection)
+        connection.commit()
+    with context.begin_transaction():
+        context.run_migrations()
+    if {"hok_daily", "paid_period"} <= set(inspect(connection).get_table_names()):
+        install_triggers(connection)
+    connection.commit()
 
 
 if context.is_offline_mode():

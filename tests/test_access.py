@@ -61,6 +61,18 @@ ALLOWED = {
     "dashboard.kelurahan": {"supervisor", "admin"},
     "dashboard.ksm": {"supervisor", "admin"},
     "org.index": {"admin"},
+    "progress.page": ALL,
+    "progress.items": {"fasilitator", "admin"},
+    "progress.gallery": ALL,
+    "progress.photo": ALL,
+    "progress.lpj_summary": ALL,
+    "progress.lpj_zip": ALL,
+    "progress.ksm_weekly": ALL,
+    "progress.ksm_weekly_xlsx": ALL,
+    "progress.kelurahan_weekly_page": {"fasilitator", "supervisor", "admin"},
+    "progress.kelurahan_weekly_xlsx": {"fasilitator", "supervisor", "admin"},
+    "progress.board": ALL,
+    "dfat.index": ALL,  # the DFAT kelurahan in scope (none for the demo faskel and bendahara)
 }
 ADMIN_SCREENS = "org."  # every other admin screen (list, new, edit, delete of each table): admin only
 API = {"sync.reference": ALL}
@@ -77,7 +89,15 @@ NOT_IN_MATRIX = {
     "static": "files, not pages (the icons are fetched in test_manifest)",
     "auth.login": "sends a signed-in user home; sign-in itself is tests/test_auth.py",
     "attendance.go": "a redirect to attendance.day by design (the date picker's fallback), never a page",
+    # DFAT kelurahan only, and the demo faskel and bendahara work in CFW ones: roles, scope and the CSP
+    # of these pages are tests/test_dfat.py's.
+    "dfat.kelurahan": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.survey_new": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.tipp": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.assessment": "DFAT kelurahan only: tests/test_dfat.py",
+    "dfat.tipp_from_meeting": "a TIPP meeting of a DFAT kelurahan only: tests/test_dfat.py",
     "dashboard.index": "a redirect home until the dashboard (issue 10, its own branch) lands",
+    "progress.public_board": "public by a signed token, no sign-in: tests/test_progress.py",
 }
 
 
@@ -172,6 +192,8 @@ def samples(ids, app):
         "sheet": "daftar-upah",
         "meeting_id": meeting.id,
         "payment_id": payment.id,
+        "kind": "meeting",
+        "record_id": meeting.id,
         **{f"row_id of {name}": row_id for name, row_id in rows.items()},
     }
 

@@ -494,3 +494,14 @@ def test_hok_and_wages_fall_in_their_pay_period(place, pay_period, expected):
     assert [f.hok_by_period[start] for start in sorted(f.hok_by_period)] == expected
     assert all(start in [p[0] for p in f.periods] for start in f.hok_by_period)
     assert sum(p[2] for p in f.periods) == f.wages_due == 503_000 + 2 * 76_000
+
+
+def test_chart_numbers_are_also_in_tables(two_kota, client):
+    _login(client, two_kota["supervisor"])
+    for url in ("/dashboard/", f"/dashboard/kelurahan/{two_kota['kelurahan'].id}"):
+        page = client.get(url).get_data(as_text=True)
+        tables = page[page.index("Angka HOK per hari dan upah per minggu") :]
+        # The week of Monday 12 April holds all six days: paid and due Rp 503.000; 15 April: 3 HOK.
+        money = r'<td class="num">Rp 503\.000</td>'
+        assert re.search(r"<td>12/04</td>" + money + money, tables)
+        assert re.search(r"<td>15/04</td><td class=\"num\">3</td>", tables)

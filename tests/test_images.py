@@ -79,3 +79,21 @@ def test_a_meeting_photo_is_stored_re_encoded(demo, auth):
     assert result["status"] == "created"
     stored = db.session.get(Meeting, result["id"]).photo
     assert stored.startswith(b"\xff\xd8\xff") and b"<script" not in stored
+
+
+def test_a_phone_photo_within_the_limit_stays_within_it_once_re_encoded():
+    # photo.js shrinks a camera photo just under 200 KB at a low JPEG quality; re-encoding it at a
+    # higher quality must not push it over the limit and refuse a photo the phone sent within it.
+    noise = Image.effect_noise((1280, 960), 60).convert("RGB")
+    for quality in (30, 20, 10, 5):
+        out = io.BytesIO()
+        noise.save(out, "JPEG", quality=quality)
+        if len(out.getvalue()) <= 200 * 1024:
+            break
+    sent = out.getvalue()
+    assert 100 * 1024 < len(sent) <= 200 * 1024
+    stored, problem = decode(data_url("image/jpeg", sent), ("image/jpeg",))
+    assert problem is None
+    assert len(stored) <= 200 * 1024
+    with Image.open(io.BytesIO(stored)) as again:
+        assert (again.format, again.size) == ("JPEG", (1280, 960))

@@ -103,8 +103,25 @@ def count(model):
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
+STORED = (Meeting, MeetingAttendee, HealthCheck, Conflict)
+BASE = {}  # rows of the demo data (its DFAT sosialisasi and TIPP meetings), not counted by stored()
+
+
+@pytest.fixture(autouse=True)
+def _no_base():
+    BASE.clear()
+
+
+@pytest.fixture
+def demo(demo):
+    """The demo data; what it already holds is the baseline stored() counts from."""
+    BASE.update({model: count(model) for model in STORED})
+    return demo
+
+
 def stored():
-    return count(Meeting), count(MeetingAttendee), count(HealthCheck), count(Conflict)
+    """Meetings, attendees, health checks and conflicts recorded by the test itself."""
+    return tuple(count(model) - BASE.get(model, 0) for model in STORED)
 
 
 @pytest.fixture

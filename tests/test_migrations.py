@@ -121,3 +121,46 @@ def test_demo_loads_on_the_migrated_schema(sqlite_url):
     assert "Akun demo" in first.stdout
     second = _ok(_flask(sqlite_url, "demo", "--if-empty"))
     assert second.stdout.strip() == ""
+
+
+def test_the_ksm_programme_is_filled_from_its_kelurahan(fresh_database):
+    """Issue 13: DFAT where the kelurahan runs DFAT only, else CFW (a kelurahan of both keeps CFW)."""
+    from sqlalchemy import text
+
+    revision = "29c2082ebb6c"  # the migration that adds ksm.programme
+    _ok(_flask(fresh_database, "db", "upgrade", f"{revision}-1"))
+    engine = create_engine(_sqlalchemy_url(fresh_database))
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO kota (id, name, wage_pekerja, wage_tukang, wage_mandor) "
+                    "VALUES (1, 'Mataram', 1, 1, 1)"
+                )
+            )
+            connection.execute(text("INSERT INTO kecamatan (id, kota_id, name) VALUES (1, 1, 'Ampenan')"))
+            for kelurahan_id, name, cfw, dfat in (
+                (1, "Pejeruk", True, False),
+                (2, "Kebon Sari", False, True),
+                (3, "Ampenan Utara", True, True),
+            ):
+                connection.execute(
+                    text(
+                        "INSERT INTO kelurahan (id, kecamatan_id, name, cfw, dfat, bpm_allocation) "
+                        "VALUES (:i, 1, :n, :c, :d, 0)"
+                    ),
+                    {"i": kelurahan_id, "n": name, "c": cfw, "d": dfat},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO ksm (kelurahan_id, name, activity, budget, start_date, end_date, "
+                        "pay_period) VALUES (:i, :n, 'Kegiatan', 0, '2021-04-15', '2021-07-15', 'weekly')"
+                    ),
+                    {"i": kelurahan_id, "n": f"KSM {name}"},
+                )
+        _ok(_flask(fresh_database, "db", "upgrade"))
+        with engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT name, programme FROM ksm")).all())
+    finally:
+        engine.dispose()
+    assert rows == {"KSM Pejeruk": "CFW", "KSM Kebon Sari": "DFAT", "KSM Ampenan Utara": "CFW"}

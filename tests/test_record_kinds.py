@@ -186,6 +186,7 @@ PURE = [
     "formatting",
     "vocabulary",
     "roles",
+    "physical",
 ]
 PURE_PATHS = [PACKAGE / f"{name}.py" for name in PURE] + [
     PACKAGE / "records" / "kind.py",

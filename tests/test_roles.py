@@ -60,7 +60,14 @@ def test_every_row_names_known_scopes_capabilities_and_endpoints(app, role):
 
 def test_kinds_written_per_role():
     # SPEC.md, sync protocol: who writes which record kind.
-    assert kinds_written("fasilitator") == {"worker", "meeting", "attendance", "health_check"}
+    assert kinds_written("fasilitator") == {
+        "worker",
+        "meeting",
+        "attendance",
+        "health_check",
+        "progress",
+        "watsan_survey",
+    }
     assert kinds_written("bendahara") == {"attendance", "health_check", "payment", "tranche", "spending"}
     assert kinds_written("supervisor") == {"verification"}  # SPEC: supervisors verify (issue 10)
     assert kinds_written("admin") == set(WRITERS)

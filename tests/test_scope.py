@@ -58,7 +58,10 @@ SPEC_WRITERS = {
     # The KSM ledger (issue 4): tranche receipts and non-wage spending are the treasurer's.
     "tranche": {"bendahara", "admin"},
     "spending": {"bendahara", "admin"},
+    "watsan_survey": {"fasilitator", "admin"},  # SPEC.md (issue 13)
     "verification": {"supervisor", "admin"},  # SPEC: supervisor (their kota) and admin
+    # SPEC.md: progress reports are the facilitator's (issue 12).
+    "progress": {"fasilitator", "admin"},
 }
 
 

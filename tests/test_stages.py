@@ -3,7 +3,15 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kotaku_pwa.stages import LABELS, STAGES, evidence, progress
+from kotaku_pwa.stages import (
+    DFAT_STAGES,
+    LABELS,
+    STAGES,
+    coaching_recorded,
+    dfat_progress,
+    evidence,
+    progress,
+)
 
 
 def test_nothing_recorded_is_not_started():
@@ -63,3 +71,63 @@ def test_an_mp2k_without_topics_is_not_coaching():
     held = evidence([("mp2k", []), ("mp2k", None)])
     assert held == {"mp2k"}
     assert not progress(held, 0, False, 0, 0).done["coaching_ksm"]
+
+
+# --- an MP2K held with coaching KSM (issue 10 item 1) ------------------------------------------------
+
+
+def test_an_mp2k_that_recorded_the_coaching_topics_counts_as_coaching():
+    with_topics = progress({"sosialisasi", "mp2k"}, 0, False, 0, 0, coached_at_mp2k=True)
+    without = progress({"sosialisasi", "mp2k"}, 0, False, 0, 0)
+    assert with_topics.done["coaching_ksm"] is True
+    assert without.done["coaching_ksm"] is False
+    # Recorded coaching topics without an MP2K held prove nothing about coaching.
+    assert progress({"sosialisasi"}, 0, False, 0, 0, coached_at_mp2k=True).done["coaching_ksm"] is False
+
+
+def test_coaching_recorded_needs_a_coaching_topic():
+    assert coaching_recorded([["concept", "lpj"]]) is True
+    assert coaching_recorded([[], ["funds"]]) is True
+    assert coaching_recorded([[], None]) is False
+    assert coaching_recorded([["slum_problems"]]) is False  # an FGD topic is not coaching
+    assert coaching_recorded([]) is False
+
+
+# --- the DFAT chain (issue 13) -------------------------------------------------------------------------
+
+
+def test_dfat_has_its_own_sequence_and_labels():
+    p = dfat_progress(set(), 0, False, False, False)
+    assert list(p.done) == list(DFAT_STAGES)
+    assert DFAT_STAGES == ("sosialisasi", "tipp", "fgd_survey", "identification", "design", "construction")
+    assert (p.stage, p.label, p.programme) == (None, "Belum mulai", "DFAT")
+    assert LABELS["identification"] == "Identifikasi masalah dan kebutuhan air minum dan sanitasi"
+
+
+def test_dfat_stages_follow_their_evidence():
+    assert dfat_progress({"sosialisasi"}, 0, False, False, False).stage == "sosialisasi"
+    assert dfat_progress({"sosialisasi", "tipp"}, 0, False, False, False).stage == "tipp"
+    assert dfat_progress({"sosialisasi"}, 9, False, False, False).stage == "tipp"  # a register, no meeting
+    assert dfat_progress({"sosialisasi", "tipp", "survey"}, 9, False, False, False).stage == "fgd_survey"
+    assert dfat_progress({"fgd"}, 9, True, False, False).stage == "identification"
+    assert dfat_progress({"fgd"}, 9, True, True, False).stage == "design"
+    assert dfat_progress(set(), 0, False, False, True).stage == "construction"
+    # CFW meetings of the chain (coaching, MP2K) are not DFAT evidence.
+    assert dfat_progress({"coaching_ksm", "mp2k"}, 0, False, False, False).stage is None
+
+
+def test_cfw_progress_says_it_is_cfw():
+    assert progress({"sosialisasi"}, 0, False, 0, 0).programme == "CFW"
+
+
+@given(
+    st.sets(st.sampled_from(["sosialisasi", "tipp", "fgd", "survey", "coaching_ksm", "other"])),
+    st.integers(0, 30),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+def test_the_dfat_stage_reached_is_always_the_last_one_done(held, members, identified, design, works):
+    p = dfat_progress(held, members, identified, design, works)
+    done = [s for s in DFAT_STAGES if p.done[s]]
+    assert p.stage == (done[-1] if done else None)

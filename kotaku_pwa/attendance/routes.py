@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import and_
 
 from .. import db, htmx
 from ..access import get_ksm, ksm_query
@@ -40,8 +41,7 @@ def day(ksm_id, day):
     ksm = get_ksm(ksm_id)
     work_day = _parse_day(day)
     problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
-    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
-    versions = _versions(ksm.id, work_day)
+    workers, versions = _workers_and_day(ksm.id, work_day)
     recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
     # A deactivated worker leaves the list from that day on; a day already recorded keeps them.
     workers = [w for w in workers if w.on_list(work_day) or w.id in recorded]
@@ -83,15 +83,27 @@ def week(ksm_id, day):
     )
 
 
-def _versions(ksm_id, work_day):
-    """worker id → (present, current version uuid), for the attendance already stored for this day
-    (a re-save sends a correction that `replaces` the version)."""
+def _workers_and_day(ksm_id, work_day):
+    """The KSM's workers by name, and worker id → (present, current version uuid) for the attendance
+    already stored for this day (a re-save sends a correction that `replaces` the version).
+
+    One statement (workers left-joined to the day's attendance): the page's budget is 3 queries.
+    """
     rows = db.session.execute(
-        db.select(Attendance.worker_id, Attendance.present, Attendance.version).where(
-            Attendance.ksm_id == ksm_id, Attendance.work_date == work_day
+        db.select(Worker, Attendance.present, Attendance.version)
+        .outerjoin(
+            Attendance,
+            and_(
+                Attendance.worker_id == Worker.id,
+                Attendance.ksm_id == ksm_id,
+                Attendance.work_date == work_day,
+            ),
         )
-    )
-    return {r.worker_id: (r.present, r.version) for r in rows}
+        .where(Worker.ksm_id == ksm_id)
+        .order_by(Worker.name)
+    ).all()
+    workers = [worker for worker, _, _ in rows]
+    return workers, {w.id: (present, version) for w, present, version in rows if present is not None}
 
 
 def _parse_day(value):

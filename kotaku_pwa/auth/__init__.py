@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from sqlalchemy.orm import joinedload
 
 from .. import db, formatting, login
 from ..database import READ_METHODS
@@ -25,7 +26,17 @@ login.session_protection = "basic"
 @login.user_loader
 def load_user(token):
     """The user of a live session token (logout, password change or deactivation ends it)."""
-    row = db.session.execute(db.select(UserSession).where(UserSession.token == token)).scalar_one_or_none()
+    # One statement for the session row, its user and the user's kelurahan (the scope): every page
+    # starts here, and three round trips here were most of a page's queries (issue 14).
+    row = (
+        db.session.execute(
+            db.select(UserSession)
+            .where(UserSession.token == token)
+            .options(joinedload(UserSession.user).joinedload(User.kelurahan))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     config = current_app.config
     now = utcnow()
     lifetime = timedelta(seconds=config["PERMANENT_SESSION_LIFETIME"])

@@ -11,6 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import Integer, String, case, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
@@ -82,13 +83,26 @@ def flagged():
 
 
 def progress_percent(kelurahan_ids) -> dict:
-    """Budget-weighted physical progress: the progress reports are not recorded yet, so 0."""
-    return {}
+    """Budget-weighted physical progress of each KSM's latest reports (progress/queries.py)."""
+    from ..progress.queries import progress_percent as percent  # the progress package imports payments
+
+    return percent(kelurahan_ids)
+
+
+def dfat_stages(kelurahan_ids) -> dict:
+    """The DFAT stage each DFAT kelurahan has reached (its own sequence, stages.DFAT_STAGES)."""
+    if not kelurahan_ids:
+        return {}
+    from ..dfat.queries import dfat_progress_of  # the dfat package imports the meeting kind
+
+    return dfat_progress_of(kelurahan_ids)
 
 
 def water_sanitation(kelurahan_ids) -> dict:
-    """(water %, sanitation %) of a DFAT kelurahan's latest survey: no surveys are recorded yet."""
-    return {}
+    """(water %, sanitation %) of a DFAT kelurahan's latest survey (issue 13, dfat/queries.py)."""
+    from ..dfat.queries import access_percents  # the dfat package imports the meeting kind
+
+    return access_percents(kelurahan_ids)
 
 
 def wages_overpaid(kelurahan_ids) -> dict:
@@ -139,7 +153,7 @@ class KsmFigures:
     def absorbed(self):
         return self.wages_paid + self.spent
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -148,7 +162,7 @@ class KsmFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -352,7 +366,7 @@ class KelurahanFigures:
             return self._sum(name)
         raise AttributeError(name)
 
-    @property
+    @cached_property
     def wage_share(self):
         return wage_share(self.wages_paid, self.spent)
 
@@ -361,7 +375,7 @@ class KelurahanFigures:
         share = self.wage_share
         return None if share is None else round(100 * share)
 
-    @property
+    @cached_property
     def compliance(self):
         return protocol.mean_compliance(self.checks)
 
@@ -374,7 +388,7 @@ class KelurahanFigures:
         times = [at for _, at in self.facilitators if at]
         return max(times) if times else None
 
-    @property
+    @cached_property
     def attention(self) -> list[str]:
         """Why this kelurahan needs the supervisor's attention (Indonesian), most urgent first."""
         reasons = []
@@ -445,6 +459,8 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
         result[f.kelurahan_id].ksms.append(f)
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
+        for name in _SUMMED:  # summed once: the pages read each total many times
+            setattr(k, name, k._sum(name))
     for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
         result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
     for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
@@ -498,9 +514,12 @@ def _add_stages(result, today):
         )
     ):
         held[kelurahan_id].append((kind, topics))
+    dfat = dfat_stages([k.id for k in result.values() if k.programme == "DFAT"])
     for k in result.values():
         ended = bool(k.ksms) and max(f.end for f in k.ksms) < today
-        k.progress = stages.progress(stages.evidence(held[k.id]), k.hok, ended, k.wages_due, k.wages_paid)
+        k.progress = dfat.get(k.id) or stages.progress(
+            stages.evidence(held[k.id]), k.hok, ended, k.wages_due, k.wages_paid
+        )
 
 
 def _add_owned(result, ids):
@@ -521,7 +540,8 @@ def stage_counts(kelurahan: list[KelurahanFigures]) -> list[tuple[str, int]]:
     counts = defaultdict(int)
     for k in kelurahan:
         counts[k.progress.stage] += 1
-    return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in (None, *stages.STAGES)]
+    order = dict.fromkeys((None, *stages.STAGES, *stages.DFAT_STAGES))  # DFAT has its own chain
+    return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in order]
 
 
 # --- The machine-readable export (SPEC.md) ----------------------------------------------------
@@ -596,15 +616,4 @@ def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
         .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
-    ).all()
-
-
-def paid_totals(kelurahan_ids, period=None) -> list[tuple]:
-    """(first day of a pay period, wages paid) over these kelurahan, in day order."""
-    return db.session.execute(
-        db.select(PaidPeriod.period_start, func.sum(PaidPeriod.paid))
-        .join(Ksm, PaidPeriod.ksm_id == Ksm.id)
-        .where(_in(Ksm.kelurahan_id, list(kelurahan_ids)), *_between(PaidPeriod.period_start, period))
-        .group_by(PaidPeriod.period_start)
-        .order_by(PaidPeriod.period_start)
     ).all()

@@ -7,7 +7,7 @@ the supervisor sees every kelurahan and why the filter was ignored.
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..stages import STAGES
+from ..stages import DFAT_STAGES, STAGES
 
 SORTS = {
     "nama": "Nama kelurahan",
@@ -110,4 +110,8 @@ def sort_key(sort: str):
 
 
 def _stage_rank(k):
-    return STAGES.index(k.progress.stage) + 1 if k.progress and k.progress.stage else 0
+    """How far along its own chain (CFW or DFAT) a kelurahan stands, 0 before any stage, 1 at the end."""
+    if not (k.progress and k.progress.stage):
+        return 0
+    chain = DFAT_STAGES if k.progress.programme == "DFAT" else STAGES
+    return (chain.index(k.progress.stage) + 1) / len(chain)

@@ -2,6 +2,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Response, current_app, render_template, request
 
@@ -69,29 +70,33 @@ def _totals(rows):
     return {key: sum(getattr(k, key) for k in rows) for key in keys}
 
 
+@lru_cache(maxsize=1024)
 def _monday(day):
     return day - timedelta(days=day.weekday())
 
 
-def _series(ids, period):
-    """(HOK per day, (paid, due) per week) over these kelurahan, for the charts (a week from Monday)."""
-    days = figures.daily_totals(ids, period)
+def _series(rows, period):
+    """(HOK per day, (paid, due) per week) over these kelurahan figures, for the charts. A pay
+    period's wages count in the week (from Monday) of its first day, paid and due alike."""
     due, paid = defaultdict(int), defaultdict(int)
-    for day, _hok, amount in days:
-        due[_monday(day)] += int(amount)
-    for start, amount in figures.paid_totals(ids, period):
-        paid[_monday(start)] += int(amount)
+    for f in (f for k in rows for f in k.ksms):
+        for start, _end, owed, settled, _left in f.periods:
+            due[_monday(start)] += owed
+            paid[_monday(start)] += settled
+    days = figures.daily_totals([k.id for k in rows], period)
     hok = [(day.strftime("%d/%m"), int(n)) for day, n, _ in days]
     weeks = [(w.strftime("%d/%m"), paid[w], due[w]) for w in sorted(set(due) | set(paid))]
     return hok, weeks
 
 
 def _overview_charts(rows, shown, period):
-    hok, weeks = _series([k.id for k in rows], period)
+    hok, weeks = _series(rows, period)
     target = shown[0].target if shown else 70
     return {
         "hok": charts.columns(hok),
         "weeks": charts.columns(weeks, series=2),
+        "hok_rows": hok,
+        "week_rows": weeks,
         "share": charts.hbars([(k.name, k.wage_share_percent) for k in shown], target=target),
         "compliance": charts.hbars([(k.name, k.compliance) for k in shown]),
         "stages": charts.hbars(figures.stage_counts(rows), top=charts.nice_top(max(len(rows), 1))),
@@ -107,7 +112,7 @@ def kelurahan(kelurahan_id):
     place = get_kelurahan(kelurahan_id)
     _, filters, _ = _in_scope()
     k = figures.kelurahan_figures([place.id], _today(), filters.period)[0]
-    hok, weeks = _series([place.id], filters.period)
+    hok, weeks = _series([k], filters.period)
     return render_template(
         "dashboard/kelurahan.html",
         k=k,
@@ -116,6 +121,8 @@ def kelurahan(kelurahan_id):
         charts={
             "hok": charts.columns(hok),
             "weeks": charts.columns(weeks, series=2),
+            "hok_rows": hok,
+            "week_rows": weeks,
             "share": charts.hbars([(f.name, f.wage_share_percent) for f in k.ksms], target=k.target),
         },
     )

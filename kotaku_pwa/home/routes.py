@@ -1,10 +1,11 @@
 from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import db
 from ..access import kelurahan_query, ksm_query
 from ..dashboard.figures import kelurahan_figures
-from ..models import Worker
+from ..models import Kelurahan, Ksm, Worker
 from ..payments.locks import returned_periods
 from ..payments.queries import flagged_payments
 from ..roles import ROLES, allows
@@ -18,8 +19,17 @@ from . import bp
 def index():
     """The signed-in user's home page: their area and what to do next."""
     day = today(current_app.config["TIMEZONE"])
-    ksms = db.session.scalars(ksm_query()).all()
-    kelurahan = db.session.scalars(kelurahan_query()).all()
+    # What the templates walk comes with the rows: 3 statements with the sign-in's (issue 14).
+    ksms = db.session.scalars(
+        ksm_query().options(contains_eager(Ksm.kelurahan).contains_eager(Kelurahan.kecamatan))
+    ).all()
+    kelurahan = (
+        db.session.scalars(
+            kelurahan_query().options(contains_eager(Kelurahan.kecamatan), joinedload(Kelurahan.ksm))
+        )
+        .unique()
+        .all()
+    )
     # Reviewers see each kelurahan's stage and what needs attention (the dashboard's read model).
     overview = (
         kelurahan_figures([k.id for k in kelurahan], day) if allows(current_user.role, "review") else []

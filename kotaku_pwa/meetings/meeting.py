@@ -39,7 +39,7 @@ class MeetingKind(RecordKind):
         place_name = r.text("place", max_len=200)
         team = r.text("team", max_len=200, required=False)
         notes = r.text("notes", max_len=2000, required=False)
-        topics = _codes(r, "topics", v.COACHING_TOPICS, kind in v.TYPES_WITH_TOPICS, "Topik coaching")
+        topics = _topics(r, kind)
         outcomes = _codes(r, "outcomes", v.MP2K_OUTCOMES, kind in v.TYPES_WITH_OUTCOMES, "Hasil MP2K")
         attendees = _attendees(r)
         photo = images.read(r, "photo")
@@ -53,7 +53,7 @@ class MeetingKind(RecordKind):
             kelurahan_id=kelurahan.id,
             ksm_id=ksm.id if ksm else None,
             type=kind,
-            programme=programme or ("DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"),
+            programme=programme or (ksm.programme if ksm else _programme_of(kelurahan)),
             held_on=held_on,
             place=place_name,
             team=team,
@@ -146,6 +146,24 @@ def _codes(r, name, vocabulary, allowed, what):
     elif value and not allowed:
         r.errors[name] = f"{what} tidak dicatat untuk jenis pertemuan ini."
     return [code for code in vocabulary if code in value]
+
+
+def _programme_of(kelurahan):
+    return "DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"
+
+
+def _topics(r, kind):
+    """The topics covered, from the list of the meeting's own type (vocabulary.TOPICS_BY_TYPE); a
+    known code of another type's list is named by its list ("Topik coaching tidak dicatat...")."""
+    own = v.TOPICS_BY_TYPE.get(kind, {})
+    value = r.data.get("topics")
+    codes = _codes(r, "topics", v.ALL_TOPICS, True, "Topik")
+    if "topics" in r.errors or not isinstance(value, list):
+        return codes
+    misplaced = [code for code in codes if code not in own]
+    if misplaced:
+        r.errors["topics"] = f"{v.topic_list_name(misplaced[0])} tidak dicatat untuk jenis pertemuan ini."
+    return [code for code in own if code in codes]
 
 
 def _attendees(r):

@@ -5,6 +5,7 @@ from .. import db, protocol, stages, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, ksm_query, may, place_of, user_scope
 from ..images import MAGIC
 from ..models import Meeting
+from ..roles import writers_of
 from ..scope import can_write
 from ..workdays import today
 from . import bp
@@ -17,6 +18,8 @@ from .queries import attendee_counts, overview, progress_of
 @login_required
 def index():
     """Meetings and health checks per kelurahan and per KSM in scope, with stage and compliance."""
+    from ..dfat.queries import dfat_progress_of  # the dfat package imports the meeting kind
+
     scope = user_scope()
     kelurahan = db.session.scalars(kelurahan_query()).all()
     ksms = db.session.scalars(ksm_query()).all()
@@ -34,6 +37,7 @@ def index():
         counts=attendee_counts([m.id for area in by_kelurahan.values() for m in area.meetings]),
         check_of={c.meeting_id: c for area in by_kelurahan.values() for c in area.checks if c.meeting_id},
         progress={} if treasurer else progress_of([k.id for k in kelurahan], _today()),
+        dfat_progress={} if treasurer else dfat_progress_of([k.id for k in kelurahan]),
         may_meet={k.id for k in kelurahan if can_write(scope, MEETING.writers, place_of(k))},
         may_check={k.id for k in ksms if can_write(scope, HEALTH_CHECK.writers, place_of(k))},
         **_labels(),
@@ -91,6 +95,10 @@ def detail(meeting_id):
         check=check,
         may_check=check is None
         and can_write(user_scope(), HEALTH_CHECK.writers, place_of(meeting.ksm or meeting.kelurahan)),
+        # A TIPP meeting of a DFAT kelurahan fills its TIPP register in one tap (dfat/routes.py).
+        may_fill_tipp=meeting.type == "tipp"
+        and meeting.kelurahan.dfat
+        and can_write(user_scope(), writers_of("watsan_survey"), place_of(meeting.kelurahan)),
         **_labels(),
     )
 

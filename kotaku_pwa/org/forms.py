@@ -254,6 +254,8 @@ class KsmForm(OrgForm):
         ],
     )
     activity = text("Kegiatan", max=200, message="Isi kegiatan KSM.")
+    # Its tranche plan and wage-share target are those of its own programme (issue 13).
+    programme = SelectField("Program KSM", choices=options((p, p) for p in PROGRAMMES), default="CFW")
     budget = rupiah("Anggaran (Rp)")
     start_date = DateField("Tanggal mulai", validators=[InputRequired("Isi tanggal mulai.")])
     end_date = DateField("Tanggal selesai", validators=[InputRequired("Isi tanggal selesai.")])
@@ -270,6 +272,13 @@ class KsmForm(OrgForm):
     def __init__(self, row=None, **kwargs):
         super().__init__(row, **kwargs)
         self.kelurahan_id.choices = _kelurahan_options(PICK)
+
+    def validate_programme(self, field):
+        kelurahan = db.session.get(Kelurahan, self.kelurahan_id.data) if self.kelurahan_id.data else None
+        if kelurahan is not None and not field.raw_data:  # not sent: the kelurahan's own programme
+            field.data = "DFAT" if kelurahan.dfat and not kelurahan.cfw else "CFW"
+        if kelurahan is not None and field.data not in kelurahan.programmes:
+            raise ValidationError(f"Kelurahan ini tidak menjalankan program {field.data}.")
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:

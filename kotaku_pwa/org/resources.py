@@ -226,6 +226,7 @@ RESOURCES = (
         columns=(
             Column("KSM dan kegiatan", lambda r: r.name, note=lambda r: r.activity),
             Column("Kelurahan", lambda r: r.kelurahan.name),
+            Column("Program", lambda r: r.programme),
             Column("Anggaran", lambda r: r.budget, "rupiah"),
             Column("Masa kerja", lambda r: f"{tanggal_pendek(r.start_date)} – {tanggal_pendek(r.end_date)}"),
             Column("Bayar upah", lambda r: PAY_PERIOD_LABELS.get(r.pay_period, r.pay_period)),

@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func
 
 from .. import db
-from ..dashboard.figures import not_reversed, programme_of
+from ..dashboard.figures import not_reversed
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
-    Kelurahan,
     Ksm,
     Payment,
     ProgrammeYear,
@@ -66,10 +65,14 @@ class WageRow:
 
 def standing_payments(ksm_id, start=None):
     """Payments not reversed, of a KSM (and one period when `start` is given)."""
+    return db.session.scalars(_standing(ksm_id, start)).all()
+
+
+def _standing(ksm_id, start=None):
     query = db.select(Payment).where(Payment.ksm_id == ksm_id, not_reversed())
     if start is not None:
         query = query.where(Payment.period_start == start)
-    return db.session.scalars(query).all()
+    return query
 
 
 def _without_proof():
@@ -107,15 +110,36 @@ def hok_by_worker(ksm_id, start, end):
     return dict(rows.all())
 
 
+def _wage_rows(ksm_id, start, end):
+    """Workers by name, worker id → HOK, worker id → standing payment: one statement (issue 14)."""
+    # The standing payments' ids as a subquery (an aliased entity per request costs more than the query).
+    standing = _standing(ksm_id, start).with_only_columns(Payment.id)
+    hok = (
+        db.select(func.count(Attendance.id))
+        .where(Attendance.worker_id == Worker.id, Attendance.ksm_id == ksm_id, *present_between(start, end))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(Worker, Payment, hok)
+        .outerjoin(Payment, and_(Payment.worker_id == Worker.id, Payment.id.in_(standing)))
+        .where(Worker.ksm_id == ksm_id)
+        .order_by(Worker.name, Worker.id, Payment.round)
+    ).all()
+    workers = list({worker.id: worker for worker, _, _ in rows}.values())
+    days = {worker.id: count for worker, _, count in rows if count}
+    payments = {}  # worker id → standing payments of the period, by round
+    for worker, paid, _ in rows:
+        if paid is not None:
+            payments.setdefault(worker.id, []).append(paid)
+    return workers, days, payments
+
+
 def wage_list(ksm, start, end):
     """Each worker's HOK, rate, amount and payment for one period, with the totals."""
-    workers = db.session.scalars(db.select(Worker).where(Worker.ksm_id == ksm.id).order_by(Worker.name)).all()
-    payments = {}
-    for p in sorted(standing_payments(ksm.id, start), key=lambda p: p.round):
-        payments.setdefault(p.worker_id, []).append(p)
+    workers, hok, payments = _wage_rows(ksm.id, start, end)
     lines = wage_lines(
         [(w.id, w.category) for w in workers],
-        hok_by_worker(ksm.id, start, end),
+        hok,
         ksm_rates(ksm),
         {worker_id: sum(p.amount for p in paid) for worker_id, paid in payments.items()},
     )
@@ -171,10 +195,9 @@ def ledger(ksm, today):
 
 
 def _programme_year(ksm):
-    kelurahan = db.session.get(Kelurahan, ksm.kelurahan_id)
-    programme = programme_of(kelurahan.cfw, kelurahan.dfat)
+    # The KSM's own programme (issue 13): a DFAT KSM in a kelurahan of both gets the DFAT plan.
     return db.session.execute(
-        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=programme)
+        db.select(ProgrammeYear).filter_by(year=ksm.start_date.year, programme=ksm.programme or "CFW")
     ).scalar_one_or_none()
 
 

@@ -22,8 +22,13 @@ def offline_pages(user, ksms) -> list[str]:
     day = today(current_app.config["TIMEZONE"])
     pages = [url_for(endpoint) for endpoint in role.offline]
     if role.offline_per_kelurahan:
-        for kelurahan_id in db.session.scalars(kelurahan_query(user).with_only_columns(Kelurahan.id)):
-            pages += [url_for(endpoint, kelurahan_id=kelurahan_id) for endpoint in role.offline_per_kelurahan]
+        places = db.session.execute(kelurahan_query(user).with_only_columns(Kelurahan.id, Kelurahan.dfat))
+        for kelurahan_id, dfat in places:
+            pages += [
+                url_for(endpoint, kelurahan_id=kelurahan_id)
+                for endpoint in role.offline_per_kelurahan
+                if dfat or not endpoint.startswith("dfat.")  # DFAT pages exist for DFAT kelurahan only
+            ]
     for ksm in ksms:
         for endpoint in role.offline_per_ksm:
             pages += _ksm_pages(endpoint, ksm, day)

@@ -146,8 +146,12 @@ class BatchLookups:
     meetings: dict | None = None
     # kelurahan id -> Kelurahan named by the batch's meetings and health checks
     kelurahan: dict | None = None
+    # years the DFAT programme runs: a water/sanitation survey falls in one (dfat/watsan_survey.py)
+    dfat_years: frozenset | None = None
     # KSM id -> {period start: latest Verification (or new row)} of the batch's KSMs (payments/locks.py)
     decisions: dict | None = None
+    # progress reports stored earlier in this batch: a later one compares its percent with them
+    new_progress: list = field(default_factory=list)
 
 
 def in_dependency_order(kinds) -> list:

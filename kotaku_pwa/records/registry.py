@@ -1,18 +1,32 @@
 """Every record kind phones send, by name (the `kind` of a sync record); see records/kind.py."""
 
 from ..attendance.attendance import ATTENDANCE
+from ..dfat.watsan_survey import WATSAN_SURVEY
 from ..meetings.health_check import HEALTH_CHECK
 from ..meetings.meeting import MEETING
 from ..payments.payment import PAYMENT
 from ..payments.spending import SPENDING
 from ..payments.tranche import TRANCHE
+from ..progress.progress import PROGRESS
 from ..scope import can_write
 from ..verification.verification import VERIFICATION
 from ..workers.worker import WORKER
 from .kind import in_dependency_order
 
 KINDS = {
-    k.name: k for k in (WORKER, ATTENDANCE, PAYMENT, TRANCHE, SPENDING, MEETING, HEALTH_CHECK, VERIFICATION)
+    k.name: k
+    for k in (
+        WORKER,
+        ATTENDANCE,
+        PAYMENT,
+        TRANCHE,
+        SPENDING,
+        MEETING,
+        HEALTH_CHECK,
+        VERIFICATION,
+        PROGRESS,
+        WATSAN_SURVEY,
+    )
 }
 
 # The order a batch inserts its new rows in: a worker before the attendance naming it...

@@ -8,7 +8,7 @@ Create Date: 2026-12-01 23:10:10.038378
 from alembic import op
 import sqlalchemy as sa
 
-from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
+from kotaku_pwa.dashboard.rollups import drop_triggers
 
 
 # revision identifiers, used by Alembic.
@@ -57,7 +57,8 @@ def upgrade():
         "WHERE NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = p.id) "
         "GROUP BY p.ksm_id, p.period_start"
     )
-    install_triggers(op.get_bind())
+    # The triggers that keep them are installed by migrations/env.py once every migration has run
+    # (a later batch migration that rebuilds worker or attendance on SQLite would trip over them).
 
 
 def downgrade():

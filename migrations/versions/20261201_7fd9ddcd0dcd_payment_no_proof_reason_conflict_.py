@@ -1,7 +1,7 @@
 """payment no_proof_reason, conflict decision_reason, kota kode_wilayah
 
 Revision ID: 7fd9ddcd0dcd
-Revises: 4ae905223c7c
+Revises: 29c2082ebb6c
 Create Date: 2026-12-01 23:20:22.756601
 
 """
@@ -13,7 +13,7 @@ from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
 
 # revision identifiers, used by Alembic.
 revision = '7fd9ddcd0dcd'
-down_revision = '4ae905223c7c'
+down_revision = '29c2082ebb6c'
 branch_labels = None
 depends_on = None
 

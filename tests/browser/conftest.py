@@ -76,6 +76,9 @@ class Server:
                 "2",
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                # A browser's keep-alive connection must not hold up a restart (gunicorn.conf.py: 30 s).
+                "--graceful-timeout",
+                "2",
                 # Kept for when a test fails: what the server answered, and what it raised.
                 "--access-logfile",
                 str(self.log_path),
@@ -99,7 +102,11 @@ class Server:
     def stop(self):
         if self.process:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
             self.process = None
 
     def restart(self, build_salt=None):

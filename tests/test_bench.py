@@ -1,0 +1,58 @@
+"""The bench's own arithmetic: wrk's output read right, and the change against the previous run."""
+
+import subprocess
+
+import pytest
+
+from bench import __main__ as bench_main
+from bench import pages
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:5000/
+  2 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    40.10ms   12.00ms 200.00ms   70.00%
+  Latency Distribution
+     50%   38.00ms
+     75%   45.00ms
+     90%  850.00us
+     99%    1.20s
+  1000 requests in 5.00s, 2.00MB read
+Requests/sec:    200.50
+Transfer/sec:    400.00KB
+"""
+
+
+@pytest.fixture
+def fake_wrk(monkeypatch):
+    def run(output):
+        monkeypatch.setattr(pages, "wrk_path", lambda: "wrk")
+        result = subprocess.CompletedProcess([], 0, stdout=output, stderr="")
+        monkeypatch.setattr(pages.subprocess, "run", lambda *a, **k: result)
+
+    return run
+
+
+def test_wrk_figures_are_read_in_milliseconds(fake_wrk):
+    fake_wrk(WRK_OUTPUT)
+    figures = {"rps": 200.5, "p90_ms": 0.85, "p99_ms": 1200.0, "socket_errors": 0}
+    assert pages.wrk("http://x/", 5) == figures
+
+
+def test_dropped_connections_are_counted(fake_wrk):
+    fake_wrk(WRK_OUTPUT + "  Socket errors: connect 0, read 186, write 0, timeout 2\n")
+    assert pages.wrk("http://x/", 5)["socket_errors"] == 188
+
+
+def test_a_run_with_error_answers_gives_no_figures(fake_wrk):
+    fake_wrk(WRK_OUTPUT + "  Non-2xx or 3xx responses: 12\n")
+    with pytest.raises(RuntimeError):
+        pages.wrk("http://x/", 5)
+
+
+def test_the_change_against_the_previous_run():
+    before = {"pages": {"home": {"rps": 100.0, "ratio": 0.1}}, "sync": {"ratio": 0.05}}
+    now = {"pages": {"home": {"rps": 150.0, "ratio": 0.2}}, "weight": {"/": {"kb": 30.0}}}
+    lines = bench_main.changes(before, now)
+    assert len(lines) == 2
+    assert "pages.home.rps" in lines[0] and "(+50 %)" in lines[0]
+    assert "pages.home.ratio" in lines[1] and "(+100 %)" in lines[1]

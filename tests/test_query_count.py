@@ -1,0 +1,73 @@
+"""Issue 14: what a field page costs in SQL statements.
+
+Counted with SQLAlchemy's `before_cursor_execute` event around one request of a signed-in user; the
+figure to beat was 5 to 10 (session row, user, scope, lazy loads of the KSM's relations). Three are the
+page's own: the session with its user and scope, the KSM with its place, the page's rows. The
+verification state of the KSM's periods (issue 10, landed beside this) is a fourth on every one of
+these pages; folding it into the KSM's statement is still to do, so the budget here is 3 + 1.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from kotaku_pwa import db
+from kotaku_pwa.models import Ksm, User
+
+BUDGET = 3 + 1  # + the verification state (see above)
+
+
+@contextmanager
+def counted():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        # Transaction control (BEGIN of database.py) is not a query.
+        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _pages(ksm_id):
+    return {
+        "attendance day": f"/attendance/{ksm_id}/2021-05-03",
+        "wage list": f"/payments/{ksm_id}/2021-04-15",
+        "worker form": f"/workers/new?ksm_id={ksm_id}",
+        "home": "/",
+    }
+
+
+# The worker form belongs to the facilitator (the treasurer gets 403, a statement or two).
+FIELD_PAGES = [
+    (user, page)
+    for user in ("bendahara", "faskel")
+    for page in ("attendance day", "wage list", "worker form", "home")
+    if (user, page) != ("bendahara", "worker form")
+]
+
+
+@pytest.mark.parametrize(("username", "page"), FIELD_PAGES)
+def test_field_page_costs_at_most_its_budget_of_statements(demo, client, auth, username, page):
+    auth.login(username)
+    ksm_id = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
+    url = _pages(ksm_id)[page]
+    client.get(url)  # the first request may write the session's last-seen time
+    with counted() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(statements) <= BUDGET, "\n\n".join(statements)
+
+
+def test_counter_sees_the_statements_of_a_request(demo, client, auth):
+    """The counter itself: a page of the demo KSM is not free."""
+    auth.login("bendahara")
+    ksm = db.session.scalars(db.select(Ksm)).first()
+    with counted() as statements:
+        client.get(f"/attendance/{ksm.id}/2021-05-03")
+    assert len(statements) >= 1

@@ -1,0 +1,76 @@
+"""Issue 14.4: static files under fingerprinted URLs, cached for a year, compressed once."""
+
+import gzip
+import re
+from pathlib import Path
+
+import brotli
+from flask import url_for
+
+from kotaku_pwa import ROOT
+
+APP_CSS = (Path(ROOT) / "static" / "css" / "app.css").read_bytes()
+
+
+def _get(client, url, **headers):
+    """A static answer, read and closed (an uncompressed one is an open file until then)."""
+    response = client.get(url, headers=headers)
+    response.get_data()
+    response.close()
+    return response
+
+
+def _css_url(app):
+    with app.test_request_context():
+        return url_for("static", filename="css/app.css")
+
+
+def test_static_urls_carry_the_files_fingerprint(app):
+    url = _css_url(app)
+    assert re.fullmatch(r"/static/css/app\.css\?v=[0-9a-f]{10}", url)
+
+
+def test_a_fingerprinted_file_is_kept_for_a_year(app, client):
+    response = _get(client, _css_url(app))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_an_old_or_missing_fingerprint_is_not_kept_for_a_year(client):
+    for url in ("/static/css/app.css", "/static/css/app.css?v=0000000000"):
+        response = _get(client, url)
+        assert response.status_code == 200
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def test_static_files_are_sent_compressed_with_what_the_browser_accepts(app, client):
+    url = _css_url(app)
+    br = _get(client, url, **{"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert br.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(br.data) == APP_CSS
+    assert len(br.data) < len(APP_CSS) / 2
+    gz = _get(client, url, **{"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz.data) == APP_CSS
+    plain = _get(client, url)
+    assert "Content-Encoding" not in plain.headers and plain.data == APP_CSS
+    assert "Accept-Encoding" in br.headers["Vary"]
+
+
+def test_compressed_static_body_has_its_own_etag(app, client):
+    url = _css_url(app)
+    plain = _get(client, url).headers["ETag"]
+    br = _get(client, url, **{"Accept-Encoding": "br"}).headers["ETag"]
+    assert br != plain and br.endswith('-br"')
+
+
+def test_service_worker_precaches_the_urls_the_pages_use(demo, client, auth):
+    """The precache list and the pages name the same fingerprinted URLs (offline, a page finds them)."""
+    auth.login("bendahara")
+    page = client.get("/").get_data(as_text=True)
+    worker = client.get("/sw.js").get_data(as_text=True)
+    used = set(re.findall(r'(?:src|href)="(/static/[^"]+)"', page))
+    assert used and all("?v=" in url for url in used)
+    for url in used:
+        if url.endswith((".js", ".css")):
+            assert url.replace("&amp;", "&") in worker
