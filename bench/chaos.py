@@ -165,6 +165,7 @@ def bendahara_records(n, ksm, workers, rates, rng):
             rate, paid_on = rates[category], end + timedelta(1)
             period = {"period_start": str(start), "period_end": str(end), "paid_on": str(paid_on)}
             money = {"days": days, "daily_rate": rate, "amount": days * rate, "method": "cash"}
+            money["no_proof_reason"] = "Uji beban: tanpa tanda tangan"  # cash needs proof or a reason
             records.append(record("payment", paid_on, ksm_id=ksm[0], worker_uuid=worker, **period, **money))
     pairs = [(w, d) for w, _, _ in workers for d in DAYS]
     records += [attendance(ksm, w, d) for w, d in pairs[: max(0, n - len(records))]]

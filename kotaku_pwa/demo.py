@@ -109,6 +109,7 @@ def get_or_create(model, defaults=None, **keys):
 def load_demo():
     """Create whatever of the demo data is missing; return the number of demo users present."""
     kota = get_or_create(Kota, name="Mataram")
+    kota.kode_wilayah = kota.kode_wilayah or "5271"  # BPS code of Kota Mataram (NIK digits 1-4)
     for year_programme in ("CFW", "DFAT"):
         get_or_create(
             ProgrammeYear,

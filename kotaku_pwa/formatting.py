@@ -55,3 +55,14 @@ def mask_phone(phone: str | None) -> str:
     if not phone:
         return ""
     return phone[:4] + "•" * max(len(phone) - 8, 0) + phone[-4:] if len(phone) > 8 else "•" * len(phone)
+
+
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def waktu(value: datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
+    """A moment in the programme's zone: `2 Mei 2021 10.05 WITA` (naive values are UTC)."""
+    if value is None:
+        return ""
+    local = _local(value, zone)
+    return f"{tanggal_pendek(local, zone)} {local:%H.%M} {ZONE_NAMES.get(zone, zone)}"

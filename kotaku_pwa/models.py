@@ -41,6 +41,9 @@ def utcnow():
 class Kota(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The BPS region code (4 digits, Mataram 5271): a worker's NIK starts with the code of where
+    # they are registered, so a NIK from elsewhere is flagged for the supervisor (nik.py).
+    kode_wilayah: Mapped[str | None] = mapped_column(String(4))
     wage_pekerja: Mapped[int] = mapped_column(Integer, default=76000)
     wage_tukang: Mapped[int] = mapped_column(Integer, default=85000)
     wage_mandor: Mapped[int] = mapped_column(Integer, default=95000)
@@ -330,10 +333,18 @@ class Payment(SyncedRecord, db.Model):
     reference: Mapped[str | None] = mapped_column(String(60))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG drawn on the phone
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG of the thumbprinted paper list
+    # Why a cash payment carries neither signature nor photo (the phone failed): stored and flagged,
+    # the wage is never held back (SPEC.md `payment`).
+    no_proof_reason: Mapped[str | None] = mapped_column(String(300))
     round: Mapped[int] = mapped_column(Integer, default=1)
 
     worker: Mapped[Worker] = relationship()
     reversal: Mapped["PaymentReversal | None"] = relationship(back_populates="payment")
+
+    @property
+    def without_proof(self) -> bool:
+        """Cash paid with neither signature nor thumbprint photo (a transfer is proved by its reference)."""
+        return self.method == "cash" and self.signature is None and self.photo is None
 
 
 class PaymentReversal(db.Model):
@@ -524,6 +535,8 @@ class Conflict(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The supervisor's words with the decision: shown to the field (POST /api/outcomes) and audited.
+    decision_reason: Mapped[str | None] = mapped_column(String(300))
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

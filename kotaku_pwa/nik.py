@@ -80,3 +80,11 @@ def problems(nik: str, gender: str, on: date) -> dict[str, str]:
     if age_on(parsed.birth_date, on) < ADULT_AGE:
         errors["nik"] = f"Pekerja harus berusia minimal {ADULT_AGE} tahun (menurut NIK)."
     return errors
+
+
+def outside_kota(nik: str | None, kode_wilayah: str | None) -> bool:
+    """True when the NIK was issued outside the kota of this BPS code (digits 1-4 of the NIK); a kota
+    without a code, or a NIK too short to read, is never flagged."""
+    if not kode_wilayah or not nik or len(nik) < 4:
+        return False
+    return nik[:4] != kode_wilayah

@@ -10,6 +10,7 @@ from .vocabulary import PERIOD_DAYS, WAGE_CATEGORIES
 
 MAX_DAILY_RATE = 1_000_000  # more than this per day is surely a typing error
 DEFAULT_WAGE_SHARE_TARGET = 70
+NO_PROOF_MIN = 10  # characters of a reason for a cash payment made without signature or photo
 
 
 def rates_in_force(kota_rates: dict, ksm_overrides: dict) -> dict:
@@ -118,3 +119,18 @@ def payment_problems(days, daily_rate, amount, rate_in_force, hok_in_period) -> 
         elif days is not None and daily_rate is not None and amount != days * daily_rate:
             errors["amount"] = f"Jumlah harus sama dengan hari × upah harian ({days * daily_rate})."
     return errors
+
+
+def proof_problems(signature, photo, no_proof_reason) -> dict[str, str]:
+    """Field → message for a cash payment's proof: a signature or a photo, else a reason of at least
+    NO_PROOF_MIN characters (stored and flagged: a wage is never held back because a phone failed)."""
+    if signature or photo:
+        return {}
+    reason = (no_proof_reason or "").strip()
+    if len(reason) >= NO_PROOF_MIN:
+        return {}
+    ask = "Minta tanda tangan pekerja atau foto daftar bercap jempol, atau tulis alasan tanpa bukti."
+    if not reason:
+        return {"signature": ask}
+    short = f"Alasan tanpa bukti paling sedikit {NO_PROOF_MIN} karakter."
+    return {"signature": ask, "no_proof_reason": short}

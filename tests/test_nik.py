@@ -296,3 +296,12 @@ def test_problems_never_raise(text, gender, on):
     found = problems(text, gender, on)
     assert set(found) <= {"nik", "gender"}
     assert all(isinstance(message, str) and message for message in found.values())
+
+
+def test_a_nik_from_outside_the_kota_is_flagged():
+    from kotaku_pwa.nik import outside_kota
+
+    assert outside_kota("5271031203850001", "5271") is False  # Mataram
+    assert outside_kota("5201031203850001", "5271") is True  # Lombok Barat
+    assert outside_kota("5201031203850001", None) is False  # a kota without its code is not judged
+    assert outside_kota("", "5271") is False

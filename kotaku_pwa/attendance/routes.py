@@ -54,8 +54,9 @@ def day(ksm_id, day):
         recorded=recorded,
         versions={worker_id: version for worker_id, (_, version) in versions.items()},
         hok=sum(1 for p in recorded.values() if p),
-        prev_day=work_day - timedelta(days=1),
-        next_day=work_day + timedelta(days=1),
+        # The day buttons stay inside the KSM's activity period.
+        prev_day=work_day - timedelta(days=1) if work_day > ksm.start_date else None,
+        next_day=work_day + timedelta(days=1) if work_day < ksm.end_date else None,
         state=state_on(ksm.id, work_day),
     )
 

@@ -4,6 +4,7 @@ from .. import audit, db
 from ..access import place_of, user_scope
 from ..models import Ksm, utcnow
 from ..records.registry import KINDS
+from ..safetext import text_problem
 from ..scope import can_review
 from ..sync.engine import build_again, keep_correction
 
@@ -53,11 +54,24 @@ def _is_correction(conflict) -> bool:
     return conflict.replaces is not None and KINDS[conflict.kind].correctable
 
 
+REASON_MAX = 300
+
+
+def reason_problem(reason: str) -> str | None:
+    """What is wrong with a supervisor's reason (it reaches the field and the audit trail), or None."""
+    if len(reason) > REASON_MAX:
+        return f"Alasan paling banyak {REASON_MAX} karakter."
+    return text_problem(reason, multiline=True) if reason else None
+
+
 def resolve(conflict, keep, user, reason=None):
-    """Close the conflict keeping 'existing' or 'incoming' (the reason goes to the audit trail);
-    returns an error message or None."""
+    """Close the conflict keeping 'existing' or 'incoming' with the supervisor's reason (stored, told to
+    the field, in the audit trail); returns an error message or None."""
     if conflict.status != "open":
         return "Konflik ini sudah diselesaikan."
+    reason = (reason or "").strip()
+    if reason_problem(reason):
+        return reason_problem(reason)
     if keep == "incoming":
         if not can_keep_incoming(conflict):
             return "Untuk konflik ini hanya data yang tersimpan yang dapat dipertahankan."
@@ -72,6 +86,7 @@ def resolve(conflict, keep, user, reason=None):
     conflict.status = f"kept_{keep}"
     conflict.resolved_by_id = user.id
     conflict.resolved_at = utcnow()
+    conflict.decision_reason = reason or None
     audit.log(
         f"conflict_kept_{keep}",
         conflict.kind,

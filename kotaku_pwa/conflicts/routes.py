@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import db, htmx
@@ -9,6 +9,7 @@ from ..bounds import id_arg, is_id
 from ..models import Conflict, Kelurahan, utcnow
 from ..records.registry import KINDS
 from . import bp
+from .cards import Names, card
 from .resolve import OUTSIDE, can_keep_incoming, describe, existing_row, resolve, reviewable
 
 PER_PAGE = 50
@@ -47,7 +48,7 @@ def index():
         kinds=sorted(KINDS),
         ages=AGES,
         _query=_query,
-        **_helpers(),
+        **_helpers(conflicts),
     )
 
 
@@ -105,14 +106,20 @@ def resolve_one(conflict_id):
     else:
         db.session.commit()
     if htmx:
-        return render_template("conflicts/_item.html", c=conflict, problem=problem, **_helpers())
+        return render_template("conflicts/_item.html", c=conflict, problem=problem, **_helpers([conflict]))
     flash(problem or "Konflik diselesaikan.", "error" if problem else "success")
     return redirect(url_for("conflicts.index"))
 
 
-def _helpers():
-    def stored(conflict):
-        row = existing_row(conflict)
-        return describe(row) if row is None or reviewable(row, current_user) else OUTSIDE
+def _helpers(conflicts):
+    """The cards of these conflicts in words: names for ids loaded once for the page."""
+    stored = {c.id: _stored(c) for c in conflicts}
+    names = Names().load([c.data for c in conflicts] + list(stored.values()))
+    zone = current_app.config["TIMEZONE"]
+    cards = {c.id: card(c, stored[c.id], names, zone) for c in conflicts}
+    return {"card": cards.get, "can_keep_incoming": can_keep_incoming}
 
-    return {"stored": stored, "can_keep_incoming": can_keep_incoming}
+
+def _stored(conflict) -> dict:
+    row = existing_row(conflict)
+    return describe(row) if row is None or reviewable(row, current_user) else OUTSIDE

@@ -5,10 +5,12 @@ from sqlalchemy.orm import contains_eager, joinedload
 from .. import db
 from ..access import kelurahan_query, ksm_query
 from ..dashboard.figures import kelurahan_figures
-from ..models import Kelurahan, Ksm
+from ..models import Kelurahan, Ksm, Worker
 from ..payments.locks import returned_periods
+from ..payments.queries import flagged_payments
 from ..roles import ROLES, allows
 from ..workdays import default_day, today
+from ..workers.routes import outside_kota
 from . import bp
 
 
@@ -39,7 +41,15 @@ def index():
         ksms=ksms,
         work_day={k.id: default_day(k.start_date, k.end_date, day) for k in ksms},
         returned=returned_periods([k.id for k in ksms]),
+        flagged=flagged_payments(ksm_query()) if current_user.role == "supervisor" else [],
+        outside_kota=_outside_kota(ksms) if current_user.role == "supervisor" else 0,
     )
+
+
+def _outside_kota(ksms) -> int:
+    """Workers in these KSMs whose NIK was issued outside the kota: the supervisor checks them."""
+    query = db.select(db.func.count(Worker.id)).where(Worker.ksm_id.in_([k.id for k in ksms]))
+    return db.session.scalar(outside_kota(query))
 
 
 @bp.get("/more")

@@ -5,7 +5,7 @@ from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
-from ..wages import payment_problems
+from ..wages import payment_problems, proof_problems
 from ..workdays import date_problem
 from ..workers.worker import member_of
 from .locks import locked_reason
@@ -18,7 +18,7 @@ class PaymentKind(KsmRecordKind):
     writers = writers_of("payment")
     fields = known_fields(
         "ksm_id worker_uuid period_start period_end days daily_rate amount paid_on method "
-        "reference signature photo"
+        "reference signature photo no_proof_reason"
     )
     clash_reason = "Pekerja ini sudah dibayar untuk periode tersebut."
     after = ("worker",)
@@ -35,6 +35,9 @@ class PaymentKind(KsmRecordKind):
         reference = r.text("reference", max_len=60, required=method == "transfer")
         signature = images.read(r, "signature", images.SIGNATURE)
         photo = images.read(r, "photo")
+        no_proof_reason = r.text("no_proof_reason", max_len=300, required=False)
+        if method == "cash" and "signature" not in r.errors and "photo" not in r.errors:
+            r.errors.update(proof_problems(signature, photo, no_proof_reason))
         worker = member_of(r, batch, ksm, worker_uuid)
         _check_period(r, ksm, batch, start, end, paid_on)
         if r.errors:
@@ -67,6 +70,7 @@ class PaymentKind(KsmRecordKind):
             reference=reference,
             signature=signature,
             photo=photo,
+            no_proof_reason=no_proof_reason,
             round=round_,
         )
         return row, (worker_uuid, start, round_)

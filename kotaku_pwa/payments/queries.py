@@ -75,6 +75,27 @@ def _standing(ksm_id, start=None):
     return query
 
 
+def _without_proof():
+    """The conditions of a standing cash payment made without signature or photo (Payment.without_proof)."""
+    return (
+        not_reversed(),
+        Payment.method == "cash",
+        Payment.signature.is_(None),
+        Payment.photo.is_(None),
+    )
+
+
+def flagged_payments(ksm_query, limit=50):
+    """The latest standing payments without signature or photo in the KSMs of `ksm_query`, for review."""
+    ksm_ids = ksm_query.with_only_columns(Ksm.id).order_by(None).scalar_subquery()
+    return db.session.scalars(
+        db.select(Payment)
+        .where(Payment.ksm_id.in_(ksm_ids), *_without_proof())
+        .order_by(Payment.paid_on.desc(), Payment.id.desc())
+        .limit(limit)
+    ).all()
+
+
 def present_between(start, end):
     """The conditions of a present day (HOK) from start to end, both included."""
     return Attendance.present.is_(True), Attendance.work_date.between(start, end)
@@ -139,7 +160,8 @@ def ledger(ksm, today):
     spending = db.session.scalars(
         db.select(Spending).where(Spending.ksm_id == ksm.id).order_by(Spending.spent_on)
     ).all()
-    wages_paid = sum(p.amount for p in standing_payments(ksm.id))
+    standing = standing_payments(ksm.id)
+    wages_paid = sum(p.amount for p in standing)
     spent = sum(s.amount for s in spending)
     received = sum(r.amount for r in receipts)
     periods, differences = [], []
@@ -168,6 +190,7 @@ def ledger(ksm, today):
         "wage_share": wage_share(wages_paid, spent),
         "target": wage_share_target(ksm),
         "plan": tranche_plan(ksm),
+        "flagged": sorted((p for p in standing if p.without_proof), key=lambda p: (p.paid_on, p.id)),
     }
 
 

@@ -55,6 +55,11 @@ class RecordKind:
         """{domain key: (uuid, id)} of stored rows this batch could clash with (kinds with a key)."""
         return {}
 
+    def clash_message(self, batch, clash) -> str:
+        """Why a record waits for review when `clash` = (uuid, row or id) already holds its key; a kind
+        may say more, but only what the sending user may know."""
+        return self.clash_reason
+
     def remember(self, row, batch):
         """Make a row stored earlier in the batch visible to the records after it."""
 

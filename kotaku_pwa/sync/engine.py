@@ -397,7 +397,7 @@ def _store(record, batch) -> Result:
         return _correct(batch, kind, row, key, replaces, (uuid, digest, recorded_at), keep_for_review)
     clash = batch.claimed(kind_name, key)
     if clash:
-        return keep_for_review((kind_name, clash[0], clash[1]), kind.clash_reason)
+        return _told(keep_for_review((kind_name, clash[0], clash[1]), kind.clash_reason), kind, batch, clash)
 
     if kind.correctable:
         row.version = uuid
@@ -655,7 +655,7 @@ def _conflict_again(batch, uuid, conflict):
             batch,
             uuid,
             existing,
-            {"record": "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan."},
+            {"record": _decided_kept_existing(conflict)},
             conflict,
         )
     return _conflict_result(
@@ -665,6 +665,22 @@ def _conflict_again(batch, uuid, conflict):
         {"record": f"Bentrok: {conflict.reason} Menunggu keputusan supervisor."},
         conflict,
     )
+
+
+def _told(result, kind, batch, clash):
+    """The answer says what the kind may add for this user (which KSM holds a NIK); the conflict keeps
+    the kind's own reason."""
+    if result.errors and "record" in result.errors:
+        result.errors["record"] = result.errors["record"].replace(
+            kind.clash_reason, kind.clash_message(batch, clash)
+        )
+    return result
+
+
+def _decided_kept_existing(conflict) -> str:
+    """The answer to a resend of a record the supervisor turned down, with the supervisor's reason."""
+    said = f" Alasan: {conflict.decision_reason}" if conflict.decision_reason else ""
+    return "Bentrok: supervisor sudah memutuskan mempertahankan data tersimpan." + said
 
 
 class _Id:

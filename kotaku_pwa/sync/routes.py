@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -5,9 +7,11 @@ from sqlalchemy import text
 
 from .. import csrf, db
 from ..access import kelurahan_query, ksm_query
-from ..models import Worker
+from ..formatting import waktu
+from ..models import Conflict, Worker
 from ..payments.queries import ksm_rates
 from ..pwa.pages import offline_pages
+from ..records.fields import is_uuid
 from . import bp
 from .engine import store_batch
 
@@ -107,3 +111,41 @@ def _worker(row) -> dict:
     values = dict(row._mapping)
     values["inactive_from"] = row.inactive_from.isoformat() if row.inactive_from else None
     return values
+
+
+OUTCOMES_MAX = 500  # uuids per question (an outbox holds few conflicts)
+
+
+@bp.post("/api/outcomes")
+@csrf.exempt  # checked below, after the sign-in check (as /api/sync)
+@login_required
+def outcomes():
+    """The supervisor's decision on the user's own records kept as conflicts, per uuid asked."""
+    csrf.protect()
+    body = request.get_json(silent=True)
+    uuids = body.get("uuids") if isinstance(body, dict) else None
+    if not isinstance(uuids, list) or len(uuids) > OUTCOMES_MAX or not all(map(is_uuid, uuids)):
+        message = f'Badan permintaan harus {{"uuids": [...]}}, paling banyak {OUTCOMES_MAX} UUID.'
+        return jsonify(error=message, status=400), 400
+    rows = db.session.scalars(
+        db.select(Conflict)
+        .where(Conflict.uuid.in_({u.lower() for u in uuids}), Conflict.created_by_id == current_user.id)
+        .order_by(Conflict.received_at, Conflict.id)
+    )
+    latest = {c.uuid: c for c in rows}  # a uuid sent again with other data: its newest conflict answers
+    zone = current_app.config["TIMEZONE"]
+    response = jsonify(outcomes=[_outcome(c, zone) for c in latest.values()])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _outcome(conflict, zone) -> dict:
+    decided = conflict.resolved_at
+    return {
+        "uuid": conflict.uuid,
+        "conflict_id": conflict.id,
+        "status": conflict.status,
+        "reason": conflict.decision_reason,
+        "decided_at": decided.replace(tzinfo=UTC).isoformat() if decided else None,
+        "decided_at_text": waktu(decided, zone) if decided else None,
+    }

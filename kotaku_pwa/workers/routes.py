@@ -1,26 +1,82 @@
 from flask import render_template, request
 from flask_login import login_required
+from sqlalchemy import func
 
-from .. import db
+from .. import db, htmx, nik
 from ..access import get_ksm, ksm_query, may
-from ..models import Worker
+from ..models import Kecamatan, Kelurahan, Kota, Ksm, Worker
 from ..vocabulary import CATEGORY_LABELS, WAGE_CATEGORIES
 from . import bp
+
+# Orders of the register: (label, columns).
+SORTS = {
+    "nama": ("Nama (A–Z)", (Worker.name, Worker.id)),
+    "terbaru": ("Terbaru didaftarkan", (Worker.received_at.desc(), Worker.id.desc())),
+    "kategori": ("Kategori", (Worker.category, Worker.name, Worker.id)),
+}
 
 
 @bp.get("/")
 @login_required
 def index():
-    """Workers of the KSMs in the user's scope (or of one KSM), NIK and phone masked."""
+    """The worker register of the user's KSMs: search by name or the NIK's last digits, filter per
+    KSM, category or NIK from outside the kota, sorted; an htmx request gets the results only."""
     ksms = db.session.scalars(ksm_query()).all()
     chosen = get_ksm(request.args.get("ksm_id", type=int)) if request.args.get("ksm_id") else None
     shown = [chosen] if chosen else ksms
-    workers = db.session.scalars(
-        db.select(Worker).where(Worker.ksm_id.in_([k.id for k in shown])).order_by(Worker.name)
-    ).all()
+    filters = _filters()
+    workers = db.session.scalars(_search(filters, [k.id for k in shown])).all()
     by_ksm = {k.id: [w for w in workers if w.ksm_id == k.id] for k in shown}
+    codes = {k.id: k.kelurahan.kecamatan.kota.kode_wilayah for k in shown}
     return render_template(
-        "workers/index.html", ksms=ksms, shown=shown, chosen=chosen, by_ksm=by_ksm, labels=CATEGORY_LABELS
+        "workers/_results.html" if htmx else "workers/index.html",
+        ksms=ksms,
+        shown=shown,
+        chosen=chosen,
+        by_ksm=by_ksm,
+        labels=CATEGORY_LABELS,
+        filters=filters,
+        sorts=SORTS,
+        outside=lambda w: nik.outside_kota(w.nik, codes.get(w.ksm_id)),
+        searching=any(filters[k] for k in ("q", "category", "luar")),
+    )
+
+
+def _filters() -> dict:
+    """The register's filters from the query string; anything unknown means "all"."""
+    args = request.args
+    q = (args.get("q") or "").strip()[:100]
+    return {
+        "q": q,
+        "category": args.get("category") if args.get("category") in WAGE_CATEGORIES else "",
+        "sort": args.get("sort") if args.get("sort") in SORTS else "nama",
+        "luar": args.get("luar") == "1",
+    }
+
+
+def _search(filters, ksm_ids):
+    """The select of the workers of these KSMs that match the filters, in the chosen order."""
+    query = db.select(Worker).where(Worker.ksm_id.in_(ksm_ids))
+    q = filters["q"].replace(" ", "")
+    if q.isdigit():  # the last digits of the NIK
+        query = query.where(Worker.nik.endswith(q, autoescape=True))
+    elif filters["q"]:
+        query = query.where(Worker.name.icontains(filters["q"], autoescape=True))
+    if filters["category"]:
+        query = query.where(Worker.category == filters["category"])
+    if filters["luar"]:
+        query = outside_kota(query)
+    return query.order_by(*SORTS[filters["sort"]][1])
+
+
+def outside_kota(query):
+    """Only the workers whose NIK region lies outside their KSM's kota (SQL of nik.outside_kota)."""
+    return (
+        query.join(Ksm, Worker.ksm_id == Ksm.id)
+        .join(Kelurahan)
+        .join(Kecamatan)
+        .join(Kota)
+        .where(Kota.kode_wilayah.is_not(None), func.substr(Worker.nik, 1, 4) != Kota.kode_wilayah)
     )
 
 

@@ -8,6 +8,7 @@ from ..models import WAGE_CATEGORIES, Attendance, Conflict, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
+from ..scope import can_read
 
 # What keeping an incoming registration changes on the stored worker (NIK, birth date and season
 # are its domain key, the same on both sides).
@@ -79,6 +80,16 @@ class WorkerKind(KsmRecordKind):
             db.select(Worker.nik, Worker.season, Worker.version, Worker.id).where(Worker.nik.in_(numbers))
         )
         return {(w.nik, w.season): (w.version, w.id) for w in rows}
+
+    def clash_message(self, batch, clash) -> str:
+        """Names the KSM that holds the NIK when the user may see it; otherwise only "elsewhere"."""
+        _uuid, held = clash
+        holder = db.session.get(Worker, held) if isinstance(held, int) else held
+        ksm = batch.ksm(holder.ksm_id) if holder is not None else None
+        if ksm is not None and can_read(batch.scope, batch.place(ksm)):
+            where = f"{ksm.name} (Kel. {ksm.kelurahan.name})"
+            return f"{self.clash_reason} Sudah terdaftar di {where}."[:200]  # Conflict.reason's size
+        return f"{self.clash_reason} Sudah terdaftar di luar wilayah tugas Anda."
 
     def remember(self, row, batch):
         workers(batch)[row.uuid] = row

@@ -55,7 +55,12 @@
     document.querySelector("[data-day-label]").textContent = longDate(urlDay);
     document.querySelector("[data-day-picker]").value = urlDay;
     for (const step of document.querySelectorAll("[data-day-step]")) {
-      step.href = `/attendance/${ksmId}/${shift(urlDay, Number(step.dataset.dayStep))}`;
+      const target = shift(urlDay, Number(step.dataset.dayStep));
+      const inside = target >= nav.dataset.start && target <= nav.dataset.end;
+      if (inside) step.href = `/attendance/${ksmId}/${target}`;
+      else step.removeAttribute("href");
+      step.toggleAttribute("aria-disabled", !inside);
+      if (!inside) step.setAttribute("aria-disabled", "true");
     }
     document.querySelector("[data-day-offline]").hidden = false;
     for (const box of boxes()) {
@@ -102,16 +107,31 @@
     count();
   }
 
-  // Only workers whose day is not recorded yet, or whose tick changed (a correction) are sent.
-  Outbox.builders.attendance = (f) => boxes()
-    .filter((box) => box.dataset.recorded !== (box.checked ? "present" : "absent"))
-    .map((box) => ({
-      uuid: box.dataset.uuid,
-      kind: "attendance",
-      label: `${f.dataset.label}: ${box.closest("label").querySelector("span").textContent} `
-        + `${box.checked ? "hadir" : "tidak hadir"}`,
-      data: { ksm_id: ksmId, worker_uuid: box.value, work_date: nav.dataset.date, present: box.checked },
-    }));
+  // The sheet in the user's words, for the date actually shown (offline: the day asked for).
+  const sheetLabel = () => {
+    const present = boxes().filter((b) => b.checked).length;
+    const day = longDate(nav.dataset.date).replace(",", ""); // "Selasa 4 Mei 2021"
+    return `Kehadiran ${nav.dataset.ksmName}, ${day}: ${present} hadir dari ${boxes().length}`;
+  };
+  Outbox.describers ||= {};
+  Outbox.describers.attendance = () => sheetLabel();
+
+  // Only workers whose day is not recorded yet, or whose tick changed (a correction) are sent; the
+  // records of one save share a sheet id, so the outbox shows them as one card.
+  Outbox.builders.attendance = () => {
+    const sheet = Outbox.newId();
+    const label = sheetLabel();
+    return boxes()
+      .filter((box) => box.dataset.recorded !== (box.checked ? "present" : "absent"))
+      .map((box) => ({
+        uuid: box.dataset.uuid,
+        kind: "attendance",
+        label: `${box.closest("label").querySelector("span").textContent} ${box.checked ? "hadir" : "tidak hadir"}`,
+        sheet,
+        sheet_label: label,
+        data: { ksm_id: ksmId, worker_uuid: box.value, work_date: nav.dataset.date, present: box.checked },
+      }));
+  };
 
   showAskedDay();
   freshIds();
@@ -132,7 +152,13 @@
     for (const box of boxes()) box.checked = event.target.checked;
     count();
   });
-  document.querySelector("[data-day-picker]").addEventListener("change", (event) => {
-    if (event.target.value) location.href = `/attendance/${ksmId}/${event.target.value}`;
-  });
+  // "Buka" opens the chosen day's own URL, which the service worker can serve offline (the plain
+  // form's /go redirect cannot be answered without the server).
+  const openChosen = (event) => {
+    const value = document.querySelector("[data-day-picker]").value;
+    if (event.type === "submit") event.preventDefault();
+    if (value && value !== nav.dataset.date) location.href = `/attendance/${ksmId}/${value}`;
+  };
+  document.querySelector("[data-day-picker]").addEventListener("change", openChosen);
+  document.querySelector("[data-day-form]")?.addEventListener("submit", openChosen);
 })();

@@ -47,52 +47,132 @@
     return unplaced;
   }
 
+  // What was typed, to put back if the server refuses the record before anything new is typed.
+  function snapshot(form) {
+    return [...form.elements].filter((el) => el.name).map((el) => [el, el.value, el.checked]);
+  }
+
+  function restore(saved) {
+    for (const [el, value, checked] of saved) {
+      if (el.type === "checkbox" || el.type === "radio") el.checked = checked;
+      else el.value = value;
+    }
+  }
+
+  // The form is renewed (new uuid, cleared fields) the moment its record is safely in the outbox:
+  // what is typed next is never touched by the reply to what was saved before.
+  function renew(form) {
+    form.reset();
+    form.dataset.uuid = Outbox.newId();
+    delete form.dataset.dirty;
+    form.dispatchEvent(new CustomEvent("outbox:renewed"));
+  }
+
+  // The record(s) in the user's words: a page may register Outbox.describers[kind](form, records).
+  function subject(form, records) {
+    const describe = Outbox.describers?.[form.dataset.outbox];
+    if (describe) return describe(form, records);
+    return records.length === 1 ? records[0].data.name || records[0].label : form.dataset.label;
+  }
+
   async function submit(form) {
     clearErrors(form);
-    if (!form.checkValidity()) {
-      form.reportValidity();
-      return;
-    }
+    if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
     if (!records.length) {
       showStatus(form, "Tidak ada perubahan untuk disimpan.");
       return;
     }
+    const what = subject(form, records);
     await Outbox.save(records);
-    showStatus(form, "Tersimpan di HP. Mengirim…");
+    const typed = form.dataset.keep ? null : snapshot(form);
+    showStatus(form, `${what} — disimpan di HP. Mengirim…`);
+    form.dispatchEvent(new CustomEvent("outbox:saved", { detail: { records } }));
+    if (!form.dataset.keep) renew(form);
+    form.ticket = (form.ticket || 0) + 1; // the latest save owns the status line
+    follow(form, records, what, typed, form.ticket); // the reply only ever updates the status line
+  }
+
+  async function follow(form, records, what, typed, ticket) {
     const settled = await Outbox.settled(records.map((r) => r.uuid), WAIT_FOR_SERVER_MS);
+    if (form.ticket !== ticket) return; // a later save owns the status line now
     const invalid = settled.filter((r) => r.state === "invalid");
-    if (invalid.length && records.length === 1) {
-      // The entries are still in the form: show what to fix there, and drop the refused copy.
+    if (invalid.length && records.length === 1 && typed && !form.dataset.dirty) {
+      // Refused, and nothing new typed since: the entries come back to be fixed, the copy goes.
+      restore(typed);
       const rest = showErrors(form, invalid[0].errors);
       await Outbox.discard(invalid[0].uuid);
       form.dataset.uuid = Outbox.newId();
-      showStatus(form, ["Belum tersimpan di server. Periksa isian yang ditandai.", ...rest].join(" "));
+      form.dataset.dirty = "1";
+      showStatus(form, [`${what} — belum tersimpan di server. Periksa isian yang ditandai.`, ...rest].join(" "));
+      focusFirstInvalid(form);
       return;
     }
-    showStatus(form, summary(settled));
-    form.dispatchEvent(new CustomEvent("outbox:saved", { detail: { records: settled } }));
-    if (!form.dataset.keep) {
-      form.reset();
+    const held = settled.filter((r) => r.state === "conflict");
+    if (held.length && records.length === 1 && typed && !form.dataset.dirty) {
+      // Held for the supervisor (a NIK already registered...): what was typed comes back, to be checked.
+      restore(typed);
       form.dataset.uuid = Outbox.newId();
-      delete form.dataset.dirty;
+      form.dataset.dirty = "1";
+      const why = held[0].errors?.record || "";
+      showStatus(form, `${what} — bentrok, menunggu keputusan supervisor. ${why} Isian dikembalikan ke formulir untuk diperiksa.`);
+      return;
     }
+    showStatus(form, `${what} — ${summary(settled)}`);
+    form.dispatchEvent(new CustomEvent("outbox:settled", { bubbles: true, detail: { records: settled } }));
   }
 
   function summary(records) {
     const count = (state) => records.filter((r) => r.state === state).length;
+    // A sheet of several records all in one state needs no count ("12 data"): the subject says it.
+    const n = (k) => (records.length > 1 && k === records.length ? "" : `${k} data `);
     const parts = [];
-    if (count("synced")) parts.push(`${count("synced")} data terkirim ke server ✓`);
-    if (count("pending") + count("sending")) {
-      parts.push(`${count("pending") + count("sending")} data tersimpan di HP, dikirim otomatis saat ada sinyal`);
-    }
-    if (count("auth")) parts.push(`${count("auth")} data menunggu Anda masuk lagi`);
-    if (count("conflict")) parts.push(`${count("conflict")} data bentrok, menunggu keputusan supervisor`);
-    if (count("invalid")) parts.push(`${count("invalid")} data ditolak (lihat kotak keluar)`);
+    const again = records.filter((r) => r.state === "synced" && r.again).length;
+    if (count("synced") && again === count("synced") && again === records.length) parts.push("sudah tersimpan sebelumnya ✓");
+    else if (count("synced")) parts.push(`${n(count("synced"))}terkirim ke server ✓`);
+    const waiting = count("pending") + count("sending");
+    if (waiting) parts.push(`${n(waiting)}tersimpan di HP, dikirim otomatis saat ada sinyal`);
+    if (count("auth")) parts.push(`${n(count("auth"))}menunggu Anda masuk lagi`);
+    if (count("conflict")) parts.push(`${n(count("conflict"))}bentrok, menunggu keputusan supervisor`);
+    if (count("invalid")) parts.push(`${n(count("invalid"))}ditolak (lihat kotak keluar)`);
     return parts.join(". ") + ".";
   }
 
+  // Our own Indonesian messages instead of the browser's bubbles (the forms are `novalidate`).
+  function fieldProblem(el) {
+    const v = el.validity;
+    if (v.valueMissing) return el.type === "radio" || el.type === "checkbox" ? "Pilih salah satu." : "Wajib diisi.";
+    if (v.patternMismatch) return el.dataset.patternMessage || (el.name === "nik" ? "NIK harus 16 angka." : "Format isian tidak sesuai.");
+    if (v.tooShort) return `Paling sedikit ${el.minLength} karakter.`;
+    if (v.rangeUnderflow) return `Tidak boleh kurang dari ${el.min}.`;
+    if (v.rangeOverflow) return `Tidak boleh lebih dari ${el.max}.`;
+    if (v.typeMismatch || v.badInput) return "Isian tidak valid.";
+    return el.validationMessage ? "Isian tidak valid." : "";
+  }
+
+  function checkFields(form) {
+    form.noValidate = true;
+    const problems = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || el.willValidate === false || el.checkValidity()) continue;
+      problems[el.name] ||= fieldProblem(el);
+    }
+    if (!Object.keys(problems).length) return true;
+    showErrors(form, problems);
+    showStatus(form, "Belum disimpan: periksa isian yang ditandai.");
+    focusFirstInvalid(form);
+    return false;
+  }
+
+  function focusFirstInvalid(form) {
+    const first = form.querySelector('[aria-invalid="true"]');
+    if (!first) return;
+    first.focus({ preventScroll: true });
+    first.closest(".field")?.scrollIntoView({ block: "center" });
+  }
+
   for (const form of document.querySelectorAll("form[data-outbox]")) {
+    form.noValidate = true; // our Indonesian messages (checkFields), never the browser's bubbles
     form.dataset.uuid = Outbox.newId();
     form.addEventListener("input", () => { form.dataset.dirty = "1"; });
     form.addEventListener("submit", async (event) => {

@@ -3,8 +3,13 @@
 (() => {
   const STATES = {
     pending: ["Menunggu dikirim", "warn"], sending: ["Sedang dikirim", "warn"], synced: ["Terkirim", "ok"],
-    conflict: ["Bentrok — menunggu supervisor", "bad"], invalid: ["Ditolak server", "bad"],
+    conflict: ["Bentrok — menunggu keputusan supervisor", "bad"], invalid: ["Ditolak server", "bad"],
     auth: ["Perlu masuk lagi", "warn"],
+  };
+  // A conflict the supervisor has decided (outbox.js learnOutcomes).
+  const DECIDED = {
+    kept_existing: ["Diputuskan: data tersimpan dipertahankan", "bad"],
+    kept_incoming: ["Diputuskan: data ini diterima", "ok"],
   };
   const list = document.querySelector("[data-outbox-list]");
   const status = document.querySelector("[data-outbox-status]");
@@ -12,7 +17,10 @@
   function item(record) {
     const li = document.createElement("li");
     li.className = "outbox-item";
-    const [label, tone] = STATES[record.state] || [record.state, ""];
+    const decided = record.state === "conflict" && DECIDED[record.outcome?.status];
+    const [label, tone] = decided || STATES[record.state] || [record.state, ""];
+    li.dataset.state = record.state;
+    if (decided) li.dataset.outcome = record.outcome.status;
     const head = document.createElement("div");
     head.append(Object.assign(document.createElement("span"), { className: `tag state ${tone}`, textContent: label }));
     head.append(Object.assign(document.createElement("strong"), { textContent: record.label || record.kind }));
@@ -21,7 +29,7 @@
     li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}` }));
     if (record.message) li.append(Object.assign(document.createElement("p"), { textContent: record.message }));
     for (const [field, message] of Object.entries(record.errors || {})) {
-      li.append(Object.assign(document.createElement("p"), { className: "error", textContent: `${field}: ${message}` }));
+      li.append(Object.assign(document.createElement("p"), { className: "error", textContent: field === "record" ? message : `${field}: ${message}` }));
     }
     if (record.state === "invalid") {
       const button = Object.assign(document.createElement("button"), { type: "button", className: "small", textContent: "Hapus dari HP" });
@@ -33,6 +41,38 @@
     return li;
   }
 
+  // One card per saved sheet (records sharing `sheet`): its state the one that most needs attention.
+  const URGENCY = ["invalid", "conflict", "auth", "sending", "pending", "synced"];
+  function sheetItem(records) {
+    const state = URGENCY.find((s) => records.some((r) => r.state === s)) || records[0].state;
+    const first = records[0];
+    const again = records.every((r) => r.again);
+    const li = item({
+      ...first, state, label: first.sheet_label, errors: null, outcome: null,
+      message: state === "synced" && again ? "Sudah tersimpan sebelumnya." : "",
+    });
+    li.dataset.sheet = first.sheet;
+    li.querySelector("button")?.remove(); // each refused record has its own button in the details
+    const details = document.createElement("details");
+    details.append(Object.assign(document.createElement("summary"), { textContent: `Rincian (${records.length} pekerja)` }));
+    const ul = Object.assign(document.createElement("ul"), { className: "list" });
+    for (const r of records) ul.append(item(r));
+    details.append(ul);
+    li.append(details);
+    return li;
+  }
+
+  function grouped(records) {
+    const cards = [];
+    const sheets = new Map();
+    for (const r of records) {
+      if (!r.sheet) { cards.push(r); continue; }
+      if (!sheets.has(r.sheet)) { sheets.set(r.sheet, []); cards.push(sheets.get(r.sheet)); }
+      sheets.get(r.sheet).push(r);
+    }
+    return cards;
+  }
+
   // Only the signed-in user's records (Outbox.mine): another user's stay hidden until they sign in.
   function render(records) {
     list.replaceChildren();
@@ -41,7 +81,7 @@
       return;
     }
     const ul = Object.assign(document.createElement("ul"), { className: "list" });
-    for (const record of [...records].reverse()) ul.append(item(record));
+    for (const card of grouped(records).reverse()) ul.append(Array.isArray(card) ? sheetItem(card) : item(card));
     list.append(ul);
   }
 

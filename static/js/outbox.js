@@ -109,7 +109,13 @@
     return queued;
   }
 
+  // Send what waits, then ask the server what the supervisor decided on this user's conflicts.
   async function sendAll() {
+    await sendWaiting();
+    await learnOutcomes();
+  }
+
+  async function sendWaiting() {
     for (let round = 0; round < 20; round += 1) {
       const records = await all();
       await prune(records);
@@ -180,6 +186,52 @@
     return "sent";
   }
 
+  const DECIDED = {
+    kept_existing: "Supervisor mempertahankan data tersimpan; data ini tidak dipakai.",
+    kept_incoming: "Supervisor menerima data ini.",
+  };
+
+  // The outcome of records kept as conflicts (POST /api/outcomes): stored on each record, told in
+  // its message; a decided record is asked about no more.
+  async function learnOutcomes() {
+    const waiting = (await mine()).filter((r) => r.state === "conflict" && !DECIDED[r.outcome?.status]);
+    if (!waiting.length) return;
+    const session = await getJson("/api/csrf");
+    if (!session?.user) return;
+    let body = null;
+    try {
+      const response = await fetch("/api/outcomes", {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": session.csrf_token },
+        body: JSON.stringify({ uuids: waiting.slice(0, 500).map((r) => r.uuid) }),
+        signal: AbortSignal.timeout(15000),
+      });
+      body = response.ok ? await response.json() : null;
+    } catch {
+      return; // asked again at the next sync
+    }
+    const answers = new Map((body?.outcomes || []).map((o) => [o.uuid, o]));
+    const tx = (await db()).transaction(STORE, "readwrite");
+    let news = false;
+    for (const record of waiting) {
+      const outcome = answers.get(record.uuid);
+      if (!outcome || outcome.status === record.outcome?.status) continue;
+      record.outcome = outcome;
+      record.message = outcomeText(outcome);
+      if (DECIDED[outcome.status]) record.errors = null; // "menunggu keputusan" is over
+      news = true;
+      await tx.store.put(record);
+    }
+    await tx.done;
+    if (news) changed();
+  }
+
+  function outcomeText(outcome) {
+    if (!DECIDED[outcome.status]) return "Menunggu keputusan supervisor.";
+    const when = outcome.decided_at_text ? ` (${outcome.decided_at_text})` : "";
+    return `${DECIDED[outcome.status]}${when}${outcome.reason ? ` Alasan: ${outcome.reason}` : ""}`;
+  }
+
   // Apply the server's answer per uuid; return the records it did not answer for.
   async function settle(batch, results) {
     const byUuid = new Map(results.filter((r) => r && r.uuid).map((r) => [r.uuid, r]));
@@ -187,7 +239,11 @@
     for (const record of batch) {
       const result = byUuid.get(record.uuid);
       if (!result) unanswered.push(record);
-      else if (result.status === "created" || result.status === "duplicate") await update([record], "synced");
+      else if (result.status === "created") await update([record], "synced");
+      else if (result.status === "duplicate") {
+        record.again = true; // a resend of what the server already holds
+        await update([record], "synced", "Sudah tersimpan sebelumnya.");
+      }
       else if (result.status === "conflict") {
         await update([record], "conflict", "Bentrok dengan data tersimpan; menunggu keputusan supervisor.", result.errors);
       } else if (result.status === "forbidden") await update([record], "invalid", "Di luar wewenang Anda.", result.errors);

@@ -13,7 +13,16 @@
   const localDay = () => new Date(Date.now() - new Date().getTimezoneOffset() * 6e4).toISOString().slice(0, 10);
   let current = null; // {row, uuid, photo, resolve}
 
+  // The "Dibayar" total follows each payment saved on this phone, without a reload.
+  function addToTotal(amount) {
+    const total = document.querySelector("[data-paid-total]");
+    if (!total) return;
+    total.dataset.amount = String(Number(total.dataset.amount) + amount);
+    total.textContent = rupiah(Number(total.dataset.amount));
+  }
+
   function markPaid(row, text) {
+    if (!row.dataset.paid) addToTotal(Number(row.dataset.amount));
     row.dataset.paid = "yes";
     const status = row.querySelector("[data-status]");
     status.replaceChildren(Object.assign(document.createElement("span"), { className: "tag ok", textContent: text }));
@@ -30,6 +39,11 @@
       dialog.querySelector("[data-pay-status]").textContent = "";
       dialog.querySelector("[data-photo-note]").textContent = "";
       form.reset();
+      dialog.querySelector("[data-no-proof]").open = false;
+      const date = form.elements.paid_on;
+      date.min = list.dataset.start;
+      date.max = localDay();
+      date.value = localDay() < list.dataset.start ? list.dataset.start : localDay();
       pad.clear();
       showReference();
       dialog.showModal();
@@ -52,18 +66,30 @@
     const method = form.elements.method.value;
     const reference = form.elements.reference.value.trim();
     const status = dialog.querySelector("[data-pay-status]");
-    if (pad.isEmpty() && !current.photo) return (status.textContent = "Minta tanda tangan pekerja, atau foto daftar bercap jempol.");
+    const noProof = pad.isEmpty() && !current.photo;
+    const reason = form.elements.no_proof_reason.value.trim();
+    const paidOn = form.elements.paid_on.value;
+    if (noProof && reason.length < 10) {
+      dialog.querySelector("[data-no-proof]").open = Boolean(reason) || dialog.querySelector("[data-no-proof]").open;
+      return (status.textContent = reason
+        ? "Alasan tanpa bukti paling sedikit 10 karakter."
+        : "Minta tanda tangan pekerja, atau foto daftar bercap jempol, atau pilih \"Bayar tanpa bukti\" dan tulis alasannya.");
+    }
     if (method === "transfer" && !reference) return (status.textContent = "Isi nomor referensi transfer.");
+    if (!paidOn || paidOn > localDay() || paidOn < list.dataset.start) {
+      return (status.textContent = "Tanggal bayar harus antara awal periode dan hari ini.");
+    }
     const days = Number(row.dataset.days);
     const data = {
       ksm_id: Number(list.dataset.ksmId), worker_uuid: row.dataset.workerUuid,
       period_start: list.dataset.start, period_end: list.dataset.end, days,
-      daily_rate: Number(row.dataset.rate), amount: Number(row.dataset.amount), paid_on: localDay(),
+      daily_rate: Number(row.dataset.rate), amount: Number(row.dataset.amount), paid_on: paidOn,
       method, reference, signature: pad.isEmpty() ? null : pad.toDataURL("image/png"),
-      photo: current.photo || null,
+      photo: current.photo || null, no_proof_reason: noProof ? reason : null,
     };
     await Outbox.save([{ uuid: current.uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
     markPaid(row, "Dibayar (tersimpan di HP)");
+    if (noProof) row.querySelector("[data-status]").append(" ", Object.assign(document.createElement("span"), { className: "tag warn", textContent: "Tanpa bukti" }));
     close(true);
     return undefined;
   }

@@ -11,7 +11,13 @@
   async function registerWorker() {
     if (!("serviceWorker" in navigator)) return;
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
-    const offerUpdate = () => { if (registration.waiting) document.getElementById("update-banner").hidden = false; };
+    // Only a page an older version controls has a "new version": on a first visit nothing controls
+    // the page yet, and the worker being installed is the first one, not an update.
+    const offerUpdate = () => {
+      if (registration.waiting && registration.active && navigator.serviceWorker.controller) {
+        document.getElementById("update-banner").hidden = false;
+      }
+    };
     offerUpdate();
     registration.addEventListener("updatefound", () => {
       registration.installing?.addEventListener("statechange", offerUpdate);

@@ -1,0 +1,234 @@
+"""A conflict card as people read it: Indonesian labels, names for ids, one style for values.
+
+`readable` is plain Python (its names come in a dict); `Names` loads those names for a page of
+conflicts with one query per table.
+"""
+
+import re
+from datetime import date, datetime
+
+from .. import db
+from ..formatting import mask_nik, mask_phone, rupiah, tanggal, waktu
+from ..models import Kelurahan, Ksm, Meeting, Worker
+from ..vocabulary import CATEGORY_LABELS, GENDERS, SPENDING_CATEGORY_LABELS, TYPES
+
+KIND_LABELS = {
+    "worker": "Pendaftaran pekerja",
+    "attendance": "Kehadiran",
+    "payment": "Pembayaran upah",
+    "tranche": "Pencairan dana",
+    "spending": "Belanja non-upah",
+    "meeting": "Pertemuan",
+    "health_check": "Cek protokol kesehatan",
+}
+
+LABELS = {
+    "ksm_id": "KSM",
+    "kelurahan_id": "Kelurahan",
+    "worker_uuid": "Pekerja",
+    "worker_id": "Pekerja",
+    "meeting_uuid": "Pertemuan",
+    "meeting_id": "Pertemuan",
+    "nik": "NIK",
+    "name": "Nama",
+    "gender": "Jenis kelamin",
+    "birth_date": "Tanggal lahir",
+    "category": "Kategori",
+    "phone": "Nomor HP",
+    "low_income_covid": "MBR terdampak Covid-19",
+    "lost_income": "Kehilangan penghasilan",
+    "breadwinner": "Kepala keluarga",
+    "season": "Musim",
+    "work_date": "Tanggal kerja",
+    "present": "Hadir",
+    "period_start": "Awal periode",
+    "period_end": "Akhir periode",
+    "days": "HOK dibayar",
+    "daily_rate": "Upah harian",
+    "amount": "Jumlah",
+    "paid_on": "Tanggal bayar",
+    "method": "Cara bayar",
+    "reference": "Nomor referensi",
+    "signature": "Tanda tangan",
+    "photo": "Foto",
+    "no_proof_reason": "Alasan tanpa bukti",
+    "round": "Pembayaran ke-",
+    "tranche": "Tahap",
+    "received_on": "Tanggal diterima",
+    "bank_reference": "Referensi bank",
+    "spent_on": "Tanggal belanja",
+    "description": "Uraian",
+    "receipt_photo": "Foto kuitansi",
+    "type": "Jenis pertemuan",
+    "programme": "Program",
+    "held_on": "Tanggal pertemuan",
+    "place": "Tempat",
+    "team": "Tim",
+    "topics": "Materi",
+    "outcomes": "Hasil",
+    "notes": "Catatan",
+    "attendees": "Peserta",
+    "photo_lat": "Lintang foto",
+    "photo_lon": "Bujur foto",
+    "photo_accuracy": "Akurasi lokasi (m)",
+    "checked_on": "Tanggal cek",
+    "setting": "Tempat cek",
+    "people_present": "Orang hadir",
+    "masks_worn": "Memakai masker",
+    "distancing": "Jaga jarak",
+    "handwash_soap": "Cuci tangan pakai sabun",
+    "temperature_checked": "Suhu diperiksa",
+    "temp_morning": "Suhu pagi",
+    "temp_noon": "Suhu siang",
+    "temp_afternoon": "Suhu sore",
+    "fever_cases": "Kasus demam",
+    "apd_workers": "Pekerja memakai APD",
+    "recorded_at": "Dicatat di HP",
+}
+# Bookkeeping no reader needs, and pictures (a card says only whether there is one).
+HIDDEN = {"id", "uuid", "payload_hash", "received_at", "created_by_id", "photo_accuracy"}
+PICTURES = {"signature", "photo", "receipt_photo"}
+MONEY = {"amount", "daily_rate", "budget"}
+CHOICES = {
+    "gender": GENDERS,
+    "category": CATEGORY_LABELS | SPENDING_CATEGORY_LABELS,
+    "method": {"cash": "Tunai", "transfer": "Transfer"},
+    "type": TYPES,
+    "setting": {"meeting": "Pertemuan", "worksite": "Lokasi kerja"},
+}
+REFERENCES = {  # field → the table its value names
+    "ksm_id": "ksm",
+    "kelurahan_id": "kelurahan",
+    "worker_uuid": "worker",
+    "worker_id": "worker",
+    "meeting_uuid": "meeting",
+    "meeting_id": "meeting",
+}
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+UNKNOWN = "(tidak dikenal)"
+
+
+def readable(values: dict, names: dict, zone: str) -> list[tuple[str, str]]:
+    """(label, text) per field worth reading; `names` maps (table, id or uuid) → a name."""
+    rows = []
+    for key, value in values.items():
+        if key in HIDDEN or (value is None and key in PICTURES):
+            continue
+        rows.append((LABELS.get(key, key.replace("_", " ").capitalize()), _text(key, value, names, zone)))
+    return rows
+
+
+def _text(key, value, names, zone) -> str:
+    """One value in the card's one style: Ya/Tidak, Rupiah, Indonesian dates in the programme's zone."""
+    if key in PICTURES:
+        return "Ada" if value else "Tidak ada"
+    if key in REFERENCES:
+        return names.get((REFERENCES[key], _id(value)), UNKNOWN) if value is not None else "–"
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if key in MONEY and isinstance(value, int):
+        return rupiah(value)
+    if key == "nik":
+        return mask_nik(str(value)) if str(value).isdigit() else str(value)
+    if key == "phone":
+        return mask_phone(str(value)) if str(value).isdigit() else str(value)
+    if key in CHOICES:
+        return CHOICES[key].get(value, str(value))
+    return _time_or_text(value, zone)
+
+
+def _time_or_text(value, zone) -> str:
+    if isinstance(value, datetime):
+        return waktu(value, zone)
+    if isinstance(value, date):
+        return tanggal(value, zone)
+    if isinstance(value, str) and DAY.fullmatch(value):
+        try:
+            return tanggal(date.fromisoformat(value), zone)
+        except ValueError:
+            return value
+    if isinstance(value, str) and DAY.match(value) and "T" in value:
+        try:
+            return waktu(datetime.fromisoformat(value.replace("Z", "+00:00")), zone)
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return f"{len(value)} orang"  # a meeting's attendees
+        return ", ".join(map(str, value)) or "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _id(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class Names:
+    """Names of the KSMs, kelurahan, workers and meetings that a page's cards mention."""
+
+    TABLES = {"ksm": Ksm, "kelurahan": Kelurahan, "worker": Worker, "meeting": Meeting}
+
+    def __init__(self):
+        self.names: dict = {}
+
+    def load(self, value_sets) -> dict:
+        """Look up every reference in the dicts of `value_sets` (one query per table and kind of key)."""
+        wanted: dict = {}
+        for values in value_sets:
+            for key, table in REFERENCES.items():
+                value = values.get(key)
+                if isinstance(value, (int, str)) and not isinstance(value, bool):
+                    column = "uuid" if key.endswith("uuid") else "id"
+                    wanted.setdefault((table, column), set()).add(_id(value))
+        for (table, column), keys in wanted.items():
+            model = self.TABLES[table]
+            if column == "id":
+                keys = {k for k in keys if isinstance(k, int)}
+            for row in db.session.scalars(db.select(model).where(getattr(model, column).in_(keys))):
+                self.names[(table, getattr(row, column))] = _name(table, row)
+        return self.names
+
+
+def _name(table, row) -> str:
+    if table == "kelurahan":
+        return f"Kel. {row.name}"
+    if table == "meeting":
+        return f"{TYPES.get(row.type, row.type)}, {tanggal(row.held_on)}"
+    if table == "worker":
+        return f"{row.name} ({row.ksm.name})"
+    return row.name
+
+
+def choices(incoming: list, stored: list) -> tuple[str, str]:
+    """What each button does, in the card's words: (keep the stored data, take the incoming data)."""
+    old, new = dict(stored), dict(incoming)
+    changed = [label for label, text in new.items() if label in old and old[label] != text][:3]
+    if not changed:
+        return (
+            "Pertahankan data tersimpan: data dari HP tidak dipakai.",
+            "Terima data baru: data dari HP menggantikan data tersimpan.",
+        )
+    keep = "; ".join(f"{label} tetap {old[label]}" for label in changed)
+    take = "; ".join(f"{label} menjadi {new[label]}" for label in changed)
+    return f"Pertahankan data tersimpan: {keep}.", f"Terima data baru: {take}."
+
+
+def card(conflict, stored_values: dict, names: dict, zone: str) -> dict:
+    """Everything a conflict card shows, already in words."""
+    incoming = readable(conflict.data, names, zone)
+    stored = readable(stored_values, names, zone)
+    keep_existing, keep_incoming = choices(incoming, stored)
+    return {
+        "title": KIND_LABELS.get(conflict.kind, conflict.kind),
+        "incoming": incoming,
+        "stored": stored,
+        "keep_existing": keep_existing,
+        "keep_incoming": keep_incoming,
+        "received": waktu(conflict.received_at, zone),
+        "recorded": waktu(conflict.recorded_at, zone) if conflict.recorded_at else "",
+        "resolved": waktu(conflict.resolved_at, zone) if conflict.resolved_at else "",
+    }
