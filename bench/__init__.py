@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` prints the figures QUALITY.md asks for (medians, same-run ratios)."""
+"""Benchmarks: `make bench` prints the figures docs/budgets.md asks for (medians, same-run ratios)."""

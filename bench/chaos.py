@@ -1,4 +1,4 @@
-"""Chaos sync (QUALITY.md, "Reliability"): each record stored exactly once while the server is killed.
+"""Chaos sync (docs/budgets.md, "Reliability"): each record stored exactly once while the server is killed.
 
 On a fresh database (SQLite temp file, or --postgres URL: a new kotaku_chaos_<random> database there,
 dropped afterwards) with `flask db upgrade` + `flask demo`, the real app runs under gunicorn (3 workers,

@@ -1,5 +1,5 @@
 """First load of a field page, everything it fetches, compressed as the server sends it.
-QUALITY.md budget: ≤ 60 KB per field page, ≤ 10 KB per htmx fragment."""
+docs/budgets.md budget: ≤ 60 KB per field page, ≤ 10 KB per htmx fragment."""
 
 import re
 import tempfile

@@ -1,6 +1,6 @@
 """Sync throughput: 6 000 attendance records in batches of 500 through POST /api/sync, against plain
 sqlite3 inserts of the same rows into the same table with the same durability (WAL, synchronous=FULL),
-in the same run. QUALITY.md target: ratio ≥ 0.5.
+in the same run. docs/budgets.md target: ratio ≥ 0.5.
 """
 
 import sqlite3

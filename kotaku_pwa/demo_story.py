@@ -1,4 +1,4 @@
-"""The demo's story (SPEC.md glossary, "seed"), written through the sync engine like any phone's records.
+"""The demo's story (README.md glossary, "seed"), written through the sync engine like any phone's records.
 
 Coaching KSM with the six topics, then MP2K with the five outcomes, in the eight coaching kelurahan
 (each after a sosialisasi); sosialisasi and TIPP formation in the five DFAT kelurahan; a health check at

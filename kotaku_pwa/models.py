@@ -216,7 +216,7 @@ class AuditLog(db.Model):
 
 
 class SyncedRecord:
-    """Columns every record made on a phone carries (OFFLINE.md, "The design")."""
+    """Columns every record made on a phone carries (docs/offline.md, "The design")."""
 
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     payload_hash: Mapped[str] = mapped_column(String(64))
@@ -234,7 +234,7 @@ def _first_version(context):
 
 
 class Correctable:
-    """A record kind that can be corrected (SPEC.md "Corrections"): the row keeps the uuid of the
+    """A record kind that can be corrected (docs/sync-protocol.md, "Corrections"): the row keeps the uuid of the
     first version as the thing's identity (`uuid`) and is updated in place; `version` is the uuid of
     its current version, and `payload_hash`, `recorded_at`, `received_at`, `created_by_id` describe
     that version. Superseded versions are kept in `RecordVersion`."""
@@ -334,7 +334,7 @@ class Payment(SyncedRecord, db.Model):
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG drawn on the phone
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG of the thumbprinted paper list
     # Why a cash payment carries neither signature nor photo (the phone failed): stored and flagged,
-    # the wage is never held back (SPEC.md `payment`).
+    # the wage is never held back (docs/sync-protocol.md `payment`).
     no_proof_reason: Mapped[str | None] = mapped_column(String(300))
     round: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -59,7 +59,7 @@ class Role:
     offline_per_kelurahan: tuple[str, ...] = ()
     offline_per_ksm: tuple[str, ...] = ()
     may: frozenset = frozenset()
-    writes: frozenset = frozenset()  # the record kinds it sends to /api/sync (SPEC.md, sync protocol)
+    writes: frozenset = frozenset()  # the record kinds it sends to /api/sync (docs/sync-protocol.md)
     # What does not fit the bottom bar: listed on the "Lainnya" page (home.more), which `nav` links.
     more: tuple[NavItem, ...] = ()
 
@@ -218,7 +218,7 @@ def nav(role: str | None) -> tuple[NavItem, ...]:
 
 
 def kinds_written(role: str) -> frozenset:
-    """The record kinds the role writes (SPEC.md sync protocol)."""
+    """The record kinds the role writes (docs/sync-protocol.md)."""
     return ROLES[role].writes if role in ROLES else frozenset()
 
 

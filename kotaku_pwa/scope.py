@@ -1,4 +1,4 @@
-"""Who may see and write what: the scope rule of SPEC.md as pure functions.
+"""Who may see and write what: the scope rule of docs/contracts.md as pure functions.
 
 A fasilitator sees and writes only their kelurahan; a bendahara only their KSM; a supervisor reads
 their kota; admin everything (the `scope` column of the table of roles, roles.py). Views, exports and

@@ -1,7 +1,7 @@
 """The programme's codes, with the Indonesian labels the forms and sheets show.
 
 Codes are what phones send and the database keeps; labels may be reworded without touching data.
-The coaching topics and MP2K outcomes are the programme's own lists (SPEC.md glossary, "seed").
+The coaching topics and MP2K outcomes are the programme's own lists (README.md glossary, "seed").
 Plain Python only (no Flask, no SQLAlchemy), so the rule modules can use it.
 """
 

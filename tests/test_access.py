@@ -538,7 +538,7 @@ def test_csv_for_supervisor(ids, client, auth):
     _signed_in(auth, "supervisor")
     text, rows = _csv(client)
 
-    # SPEC.md: the header starts with these columns; the further ones follow, in any order.
+    # docs/contracts.md: the header starts with these columns; the further ones follow, in any order.
     assert text.splitlines()[0].startswith(HEADER + ",")
     assert set(text.splitlines()[0].split(",")[9:]) == set(FURTHER)
     mataram = set(

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password change and the session rules of QUALITY.md ("Sessions", "Login")."""
+"""Sign-in, sign-out, password change and the session rules of docs/budgets.md ("Sessions", "Login")."""
 
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit

@@ -1,4 +1,4 @@
-"""`flask --app app demo`: the demo data of Kota Mataram (SPEC.md, "Glossary" and "Contracts")."""
+"""`flask --app app demo`: the demo data of Kota Mataram (docs/contracts.md, "Glossary" and "Contracts")."""
 
 from datetime import date
 
@@ -121,7 +121,7 @@ def test_kota_mataram_and_the_seed_kelurahan(loaded):
     assert set(CFW) | set(DFAT) <= set(kelurahan)
     for name, kecamatan in {**CFW, **DFAT}.items():
         assert kelurahan[name].kecamatan.name == kecamatan, name
-    # The whole of Kota Mataram 2021 (QUALITY.md): 16 kelurahan, no more.
+    # The whole of Kota Mataram 2021 (docs/budgets.md): 16 kelurahan, no more.
     assert 13 <= len(kelurahan) <= 16
     # Every kelurahan of the demo is in Kota Mataram.
     assert db.session.scalar(db.select(db.func.count()).select_from(Kota)) == 1

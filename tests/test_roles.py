@@ -59,7 +59,7 @@ def test_every_row_names_known_scopes_capabilities_and_endpoints(app, role):
 
 
 def test_kinds_written_per_role():
-    # SPEC.md, sync protocol: who writes which record kind.
+    # docs/sync-protocol.md: who writes which record kind.
     assert kinds_written("fasilitator") == {
         "worker",
         "meeting",

@@ -58,9 +58,9 @@ SPEC_WRITERS = {
     # The KSM ledger (issue 4): tranche receipts and non-wage spending are the treasurer's.
     "tranche": {"bendahara", "admin"},
     "spending": {"bendahara", "admin"},
-    "watsan_survey": {"fasilitator", "admin"},  # SPEC.md (issue 13)
+    "watsan_survey": {"fasilitator", "admin"},  # docs/contracts.md (issue 13)
     "verification": {"supervisor", "admin"},  # SPEC: supervisor (their kota) and admin
-    # SPEC.md: progress reports are the facilitator's (issue 12).
+    # docs/contracts.md: progress reports are the facilitator's (issue 12).
     "progress": {"fasilitator", "admin"},
 }
 

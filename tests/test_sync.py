@@ -1,4 +1,4 @@
-"""POST /api/sync through the test client (SPEC.md, "Sync protocol"): every status a record can get,
+"""POST /api/sync through the test client (docs/sync-protocol.md): every status a record can get,
 the answers to bad requests, the order of records in a batch, and the constraints behind the engine."""
 
 from datetime import date, datetime

@@ -531,7 +531,7 @@ def stage_counts(kelurahan: list[KelurahanFigures]) -> list[tuple[str, int]]:
     return [(stages.LABELS[s] if s else "Belum mulai", counts[s]) for s in order]
 
 
-# --- The machine-readable export (SPEC.md) ----------------------------------------------------
+# --- The machine-readable export (docs/contracts.md) ----------------------------------------------------
 
 COLUMNS = (
     "kelurahan",

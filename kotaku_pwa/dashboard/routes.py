@@ -164,7 +164,7 @@ def ksm(ksm_id):
 @bp.get("/export.csv")
 @may("review")
 def export_csv():
-    """One row per kelurahan in scope, money in whole rupiah (SPEC.md header first)."""
+    """One row per kelurahan in scope, money in whole rupiah (docs/contracts.md header first)."""
     rows, _, _ = _figures()
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=figures.COLUMNS, lineterminator="\n")

@@ -1,7 +1,7 @@
 """When a record may no longer change a pay period silently: the one place that says so.
 
 A period a supervisor has verified is locked: attendance for a day inside it (new or corrected) and
-payments for it are kept as conflicts for the supervisor instead of being stored (SPEC.md
+payments for it are kept as conflicts for the supervisor instead of being stored (docs/contracts.md
 "Corrections"; docs/sync-protocol.md "Verification"). The state of a KSM pay period is its latest
 verification (the highest id: the order the server received them); a later `returned` opens it again.
 

@@ -9,7 +9,7 @@ from ..records.fields import New
 from ..records.kind import KsmRecordKind, known_fields
 from ..roles import writers_of
 
-PHOTO = ("image/jpeg",)  # photo.js always shrinks to JPEG (SPEC.md: a JPEG data URL)
+PHOTO = ("image/jpeg",)  # photo.js always shrinks to JPEG (docs/contracts.md: a JPEG data URL)
 
 
 class ProgressKind(KsmRecordKind):

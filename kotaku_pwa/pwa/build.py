@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def build_id(app) -> str:
-    """Computed once per process; names the service worker's caches (OFFLINE.md)."""
+    """Computed once per process; names the service worker's caches (docs/offline.md)."""
     if "kotaku_build_id" not in app.extensions:
         digest = hashlib.sha256(app.config.get("BUILD_SALT", "").encode())
         for folder in (app.static_folder, app.template_folder):

@@ -25,14 +25,14 @@ class RecordKind:
 
     name: str = ""  # the `kind` of a sync record
     model: type = None  # its table
-    writers: frozenset = frozenset()  # the roles that may write it (SPEC.md, sync protocol)
+    writers: frozenset = frozenset()  # the roles that may write it (docs/sync-protocol.md)
     # The data keys it knows; any other key is refused (a 7 MB unknown key must never be stored, not
     # even in the conflict table). Keep in step with `build`.
     fields: frozenset = frozenset()
     clash_reason: str = ""  # why a second record of the same domain key waits for a supervisor
     after: tuple = ()  # names of kinds whose rows a batch must insert before this kind's rows
     can_keep_incoming = False  # may a supervisor keep the incoming side of a clash (keep_incoming)?
-    # Corrections (SPEC.md "Corrections"): may a record carry `replaces`, and if not, why.
+    # Corrections (docs/sync-protocol.md, "Corrections"): may a record carry `replaces`, and if not, why.
     correctable = False
     correction_refused = "Data jenis ini tidak dapat dikoreksi."
 

@@ -32,7 +32,7 @@ KINDS = {
 # The order a batch inserts its new rows in: a worker before the attendance naming it...
 INSERT_ORDER = in_dependency_order(KINDS.values())
 
-# Who writes which record kind (SPEC.md, sync protocol).
+# Who writes which record kind (docs/sync-protocol.md).
 WRITERS = {name: kind.writers for name, kind in KINDS.items()}
 
 

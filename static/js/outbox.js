@@ -1,6 +1,6 @@
 // The phone's outbox. Every record is saved in IndexedDB first, then sent to /api/sync, exactly once:
 // the server answers per uuid, and a record is marked synced only when the answer names its uuid.
-// States: pending → sending → synced | conflict | invalid | auth      (design: shared/OFFLINE.md)
+// States: pending → sending → synced | conflict | invalid | auth      (design: docs/offline.md)
 "use strict";
 (() => {
   const STORE = "outbox";

@@ -157,7 +157,7 @@ def browser(playwright_instance):
 
 
 class ConsoleWatch:
-    """Console errors and uncaught exceptions of every page it watches (OFFLINE.md, behaviour 13)."""
+    """Console errors and uncaught exceptions of every page it watches (docs/offline.md, behaviour 13)."""
 
     # Chromium logs a failed resource load as a console error; offline tests cause them on purpose.
     EXPECTED = ("net::ERR_INTERNET_DISCONNECTED", "Failed to load resource", "net::ERR_FAILED")

@@ -1,5 +1,5 @@
 """The phone's outbox: records saved offline survive reloads and restarts, sync exactly once, get a uuid
-each, and are saved once however often Save is tapped (OFFLINE.md behaviours 2, 3, 7, 8)."""
+each, and are saved once however often Save is tapped (docs/offline.md behaviours 2, 3, 7, 8)."""
 
 from datetime import date
 

@@ -1,5 +1,5 @@
 """Pages offline: every field page opens from the service worker, a fragment never stands in for a
-page, and the app is installable (OFFLINE.md behaviours 1, 10, 12)."""
+page, and the app is installable (docs/offline.md behaviours 1, 10, 12)."""
 
 import re
 import time

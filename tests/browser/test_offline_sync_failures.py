@@ -1,6 +1,6 @@
 """When sending goes wrong: a lost reply, error answers, a stale token, a server out of reach.
 Nothing is marked sent that the server did not confirm, and nothing is stored twice
-(OFFLINE.md behaviours 4, 5, 6, 11)."""
+(docs/offline.md behaviours 4, 5, 6, 11)."""
 
 import json
 import uuid

@@ -1,4 +1,4 @@
-"""A new version of the app arrives while a form is half filled (OFFLINE.md behaviour 9)."""
+"""A new version of the app arrives while a form is half filled (docs/offline.md behaviour 9)."""
 
 import uuid
 
