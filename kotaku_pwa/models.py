@@ -234,7 +234,7 @@ def _first_version(context):
 
 
 class Correctable:
-    """A record kind that can be corrected (docs/sync-protocol.md, "Corrections"): the row keeps the uuid of the
+    """A record kind that can be corrected (docs/sync-protocol.md): the row keeps the uuid of the
     first version as the thing's identity (`uuid`) and is updated in place; `version` is the uuid of
     its current version, and `payload_hash`, `recorded_at`, `received_at`, `created_by_id` describe
     that version. Superseded versions are kept in `RecordVersion`."""

@@ -1,4 +1,4 @@
-"""Corrections (docs/sync-protocol.md, "Corrections", issue 9): a record naming the version it corrects (`replaces`).
+"""Corrections (docs/sync-protocol.md, issue 9): a record naming the version it corrects (`replaces`).
 
 Worked by hand on the demo: Abdul Rahman (KSM Tanjung Karang 1, mandor, Rp 95.000 a day) has
 attendance from 15 to 28 April 2021 except Sundays, absent on Tuesday 20 April. His first pay week,

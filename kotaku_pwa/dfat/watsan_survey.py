@@ -1,4 +1,4 @@
-"""The one write path of a water and sanitation survey of a DFAT kelurahan (docs/sync-protocol.md `watsan_survey`)."""
+"""The one write path of a water and sanitation survey of a DFAT kelurahan (docs/sync-protocol.md)."""
 
 from .. import db, watsan
 from ..meetings.meeting import kelurahan_of

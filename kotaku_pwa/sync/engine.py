@@ -10,7 +10,7 @@ both end in `store_batch`. For each record, in the order sent:
    (worker + day, NIK + season...) → `conflict`, kept in the conflict table for a supervisor;
 5. otherwise → `created`.
 
-A record carrying `replaces` is a correction (docs/sync-protocol.md, "Corrections", `_correct`): the thing's row keeps
+A record carrying `replaces` is a correction (docs/sync-protocol.md, `_correct`): the thing's row keeps
 its first uuid as identity and is updated in place, the superseded version goes to `RecordVersion`.
 
 A batch is one transaction (on SQLite BEGIN IMMEDIATE, see database.py). What each record needs to
@@ -411,7 +411,7 @@ def _store(record, batch) -> Result:
 
 
 def _correct(batch, kind, new, key, replaces, version, keep_for_review) -> Result:
-    """A record carrying `replaces` (docs/sync-protocol.md, "Corrections"): applied when it names the thing's current
+    """A record carrying `replaces` (docs/sync-protocol.md): applied when it names the thing's current
     version; `version` is the incoming (uuid, payload hash, recorded_at)."""
     uuid = version[0]
     old = batch.seen(replaces)
