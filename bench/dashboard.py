@@ -4,7 +4,7 @@ attendance rows (`flask generate`: 100 workers × 60 days per kelurahan), on SQL
 Server time = the time of the request through the app (Flask test client, no network), with the
 app's CPU time beside it (a shared machine's wall time is mostly waiting for a core). Budgets
 (issue 10): dashboard ≤ 300 ms, export.csv ≤ 1 s. PostgreSQL runs when BENCH_PG_URL (default: the
-branch's own test database) answers. Takes minutes: not part of `make test`.
+local `test` database, emptied) answers. Takes minutes: not part of `make test`.
 """
 
 import os
@@ -23,7 +23,7 @@ SIZES = (120, 500)  # kelurahan: 120 × 100 × 60 = 720 000 rows, 500 → 3 000 
 RUNS = 5
 PAGES = {"dashboard": "/dashboard/", "home": "/", "export.csv": "/dashboard/export.csv"}
 BUDGET_MS = {"dashboard": 300, "home": 300, "export.csv": 1000}
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test_dashboard")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _app(url):
