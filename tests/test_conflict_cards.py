@@ -111,3 +111,10 @@ def test_a_worker_card_names_both_ksm(demo, auth, client):
     assert "KSM Tanjung Karang 2" in card and "KSM Tanjung Karang 1" in card
     assert "KSM tetap KSM Tanjung Karang 1" in card and "KSM menjadi KSM Tanjung Karang 2" in card
     assert result["status"] == "conflict"
+
+
+def test_every_record_kind_has_a_card_title():
+    from kotaku_pwa.conflicts.cards import KIND_LABELS
+    from kotaku_pwa.records.registry import KINDS
+
+    assert set(KINDS) <= set(KIND_LABELS)

@@ -30,6 +30,8 @@ KIND_LABELS = {
     "meeting": "pertemuan",
     "health_check": "cek protokol kesehatan",
     "verification": "verifikasi periode",
+    "progress": "laporan kemajuan fisik",
+    "watsan_survey": "survei air minum dan sanitasi",
     "user": "akun",
     "kota": "kota",
     "kecamatan": "kecamatan",

@@ -20,6 +20,9 @@ KIND_LABELS = {
     "spending": "Belanja non-upah",
     "meeting": "Pertemuan",
     "health_check": "Cek protokol kesehatan",
+    "verification": "Verifikasi periode",
+    "progress": "Laporan kemajuan fisik",
+    "watsan_survey": "Survei air minum dan sanitasi",
 }
 
 LABELS = {

@@ -15,8 +15,8 @@
         if (!window.confirm(button.dataset.confirm)) event.preventDefault();
       });
     }
-    // Show the period's new state once the server has it.
-    form.addEventListener("outbox:saved", (event) => {
+    // Show the period's new state once the server has it (forms.js: "settled" follows the reply).
+    form.addEventListener("outbox:settled", (event) => {
       if (event.detail.records.every((r) => r.state === "synced")) window.location.reload();
     });
   }
