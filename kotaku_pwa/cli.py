@@ -1,9 +1,13 @@
 """Commands: `flask --app app demo`, `generate`, `create-user`, `check-demo`."""
 
+import json
 import uuid
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import click
+from psycopg import sql
+from sqlalchemy import JSON, func
 
 from . import db, synthetic
 from .models import (
@@ -121,10 +125,10 @@ def generate(n_kelurahan, n_workers, n_days, kota_name):
             db.session.add(ksm)
             db.session.flush()
             workers = [_synthetic_worker(ksm, k * n_workers + w, region, creator) for w in range(n_workers)]
-            db.session.execute(db.insert(Worker), workers)
-            ids = db.session.execute(db.select(Worker.id).where(Worker.ksm_id == ksm.id)).scalars().all()
-            db.session.execute(
-                db.insert(Attendance),
+            _insert(Worker, workers)
+            ids = db.session.scalars(db.select(Worker.id).where(Worker.ksm_id == ksm.id)).all()
+            _insert(
+                Attendance,
                 [
                     {
                         "uuid": str(uuid.uuid4()),
@@ -149,21 +153,45 @@ def _generate_records(kelurahan, ksm, k, worker_ids, days, rate, creator):
     """Payments (one reversed and paid again), meetings, checks and money of a synthetic KSM."""
     payments = synthetic.payments(ksm, k, worker_ids, days, rate, creator)
     if payments:
-        db.session.execute(db.insert(Payment), payments)
-        first = db.session.scalar(
-            db.select(Payment.id).where(Payment.ksm_id == ksm.id).order_by(Payment.id).limit(1)
+        _insert(Payment, payments)
+        first = db.session.scalar(db.select(func.min(Payment.id)).where(Payment.ksm_id == ksm.id))
+        _insert(
+            PaymentReversal, [{"payment_id": first, "reason": "Salah jumlah hari", "created_by_id": creator}]
         )
-        db.session.execute(
-            db.insert(PaymentReversal),
-            [{"payment_id": first, "reason": "Salah jumlah hari", "created_by_id": creator}],
-        )
-        db.session.execute(db.insert(Payment), [synthetic.paid_again(payments[0], creator)])
-    db.session.execute(db.insert(Meeting), synthetic.meetings(kelurahan, ksm, days, creator))
-    checks = synthetic.checks(kelurahan, ksm, k, days, len(worker_ids), creator)
-    db.session.execute(db.insert(HealthCheck), checks)
+        _insert(Payment, [synthetic.paid_again(payments[0], creator)])
+    _insert(Meeting, synthetic.meetings(kelurahan, ksm, days, creator))
+    _insert(HealthCheck, synthetic.checks(kelurahan, ksm, k, days, len(worker_ids), creator))
     receipt, spending = synthetic.money(ksm, days, creator)
-    db.session.execute(db.insert(TrancheReceipt), [receipt])
-    db.session.execute(db.insert(Spending), spending)
+    _insert(TrancheReceipt, [receipt])
+    _insert(Spending, spending)
+
+
+def _insert(model, rows):
+    """Bulk load rows: COPY on PostgreSQL (one statement, so the rollup triggers run once for all the
+    rows; a multi-row INSERT of thousands of rows costs psycopg more to parse than to run), the
+    driver's executemany on SQLite. COPY applies no Python-side default: they are filled in here."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(db.insert(model), rows)
+        return
+    table = model.__table__
+    columns = [c for c in table.columns if c.default is not None or any(c.name in row for row in rows)]
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table.name), names)
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([_copy_value(c, row) for c in columns])
+
+
+def _copy_value(column, row):
+    """The row's value of a column as COPY takes it, with the default SQLAlchemy would have added."""
+    if column.name in row:
+        value = row[column.name]
+    elif column.default.is_scalar:
+        value = column.default.arg
+    else:
+        value = column.default.arg(SimpleNamespace(get_current_parameters=lambda: row))
+    return json.dumps(value) if isinstance(column.type, JSON) else value
 
 
 def _synthetic_worker(ksm, i, region, creator):

@@ -84,30 +84,70 @@ def _sqlite_ddl():
     ]
 
 
+_ADD_ROWS = (
+    "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
+    "SELECT n.ksm_id, n.work_date, w.category, count(*) FROM new_rows n JOIN worker w ON w.id = n.worker_id "
+    "WHERE n.present GROUP BY n.ksm_id, n.work_date, w.category "
+    "ON CONFLICT (ksm_id, work_date, category) DO UPDATE SET present = hok_daily.present + excluded.present"
+)
+_TAKE_ROWS = (
+    "UPDATE hok_daily h SET present = h.present - d.n FROM (SELECT o.ksm_id, o.work_date, w.category, "
+    "count(*) AS n FROM old_rows o JOIN worker w ON w.id = o.worker_id WHERE o.present "
+    "GROUP BY o.ksm_id, o.work_date, w.category) d "
+    "WHERE h.ksm_id = d.ksm_id AND h.work_date = d.work_date AND h.category = d.category"
+)
+_PAY_ROWS = (
+    "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
+    "SELECT n.ksm_id, n.period_start, sum(n.amount), sum(" + _FLAG.format(p="n") + ") FROM new_rows n "
+    "GROUP BY n.ksm_id, n.period_start "
+    "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
+    "flagged = paid_period.flagged + excluded.flagged"
+)
+
+
+def _statement_trigger(name, event, table, function, tables):
+    """A PostgreSQL trigger run once per statement, seeing the rows it wrote as transition tables
+    (old_rows, new_rows): a COPY or a multi-row INSERT of thousands of rows adjusts the rollup with
+    one grouped statement instead of one per row."""
+    return [
+        f"DROP TRIGGER IF EXISTS {name} ON {table}",
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+
+
 def _postgresql_ddl():
-    new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
-    old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
-    add_new = _UPSERT.format(category="category", extra="", **new)
-    take_old = _TAKE.format(extra="", **old)
     return [
         "CREATE OR REPLACE FUNCTION hok_daily_attendance() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN IF OLD.present THEN {take_old}; END IF; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN IF NEW.present THEN {add_new}; END IF; END IF; "
+        f"IF TG_OP <> 'INSERT' THEN {_TAKE_ROWS}; END IF; "
+        f"IF TG_OP <> 'DELETE' THEN {_ADD_ROWS}; END IF; "
         "RETURN NULL; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",
-        "CREATE TRIGGER hok_daily_attendance AFTER INSERT OR DELETE OR UPDATE OF ksm_id, worker_id, "
-        "work_date, present ON attendance FOR EACH ROW EXECUTE FUNCTION hok_daily_attendance()",
+        "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",  # the row trigger of before
+        *_statement_trigger(
+            "hok_daily_insert", "INSERT", "attendance", "hok_daily_attendance", "NEW TABLE AS new_rows"
+        ),
+        *_statement_trigger(
+            "hok_daily_update",
+            "UPDATE",
+            "attendance",
+            "hok_daily_attendance",
+            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        ),
+        *_statement_trigger(
+            "hok_daily_delete", "DELETE", "attendance", "hok_daily_attendance", "OLD TABLE AS old_rows"
+        ),
         "CREATE OR REPLACE FUNCTION hok_daily_worker() RETURNS trigger AS $$ BEGIN "
         f"{_MOVE_OUT.format(true='')}; {_MOVE_IN.format(true='')}; RETURN NULL; END $$ LANGUAGE plpgsql",
         "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
         "CREATE TRIGGER hok_daily_worker AFTER UPDATE OF category ON worker FOR EACH ROW "
         "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
+        f"CREATE OR REPLACE FUNCTION paid_period_payments() RETURNS trigger AS $$ BEGIN {_PAY_ROWS}; "
+        "RETURN NULL; END $$ LANGUAGE plpgsql",
+        *_statement_trigger(
+            "paid_period_insert", "INSERT", "payment", "paid_period_payments", "NEW TABLE AS new_rows"
+        ),
         "CREATE OR REPLACE FUNCTION paid_period_payment() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_PAY}; RETURN NULL; END IF; "
         f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS paid_period_insert ON payment",
-        "CREATE TRIGGER paid_period_insert AFTER INSERT ON payment FOR EACH ROW "
-        "EXECUTE FUNCTION paid_period_payment()",
         "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
         "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
         "EXECUTE FUNCTION paid_period_payment()",
@@ -125,6 +165,7 @@ DROP = {
     + [f"DROP TRIGGER IF EXISTS paid_period_{n}" for n in ("insert", "delete", "reversal", "unreversal")],
     "postgresql": [
         "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",
+        *[f"DROP TRIGGER IF EXISTS hok_daily_{n} ON attendance" for n in ("insert", "update", "delete")],
         "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
         "DROP FUNCTION IF EXISTS hok_daily_attendance()",
         "DROP FUNCTION IF EXISTS hok_daily_worker()",
@@ -132,6 +173,7 @@ DROP = {
         "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
         "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
         "DROP FUNCTION IF EXISTS paid_period_payment()",
+        "DROP FUNCTION IF EXISTS paid_period_payments()",
         "DROP FUNCTION IF EXISTS paid_period_reversal()",
     ],
 }
