@@ -312,6 +312,19 @@ class PaidPeriod(db.Model):
     flagged: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class OverpaidPeriod(db.Model):
+    """Kelebihan bayar per worker and pay period: the payments not reversed minus the present HOK ×
+    the paid daily rate, kept only where positive (a paid day corrected since). A rollup kept by
+    triggers on attendance, payment and payment_reversal (dashboard/rollups.py), like hok_daily."""
+
+    __tablename__ = "overpaid_period"
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[date] = mapped_column(Date, primary_key=True)
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+
+
 class Payment(SyncedRecord, db.Model):
     """A wage payment to one worker for one pay period. Never edited or deleted: a mistake is
     reversed (PaymentReversal) and paid again, the new payment taking the next `round`."""

@@ -110,10 +110,8 @@ def _without_rollup_triggers(connection):
 
     Their bodies name worker, attendance and payment: a batch migration that rebuilds one of those
     tables on SQLite (copy, drop, rename) would trip over them, and dropping worker drops the trigger
-    on it. They are recreated (idempotent) whenever the rollup tables exist (dashboard/rollups.py).
+    on it. They are recreated (idempotent) for each rollup whose table exists (dashboard/rollups.py).
     """
-    from sqlalchemy import inspect
-
     from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
 
     if connection.dialect.name == "sqlite":
@@ -121,8 +119,7 @@ def _without_rollup_triggers(connection):
         connection.commit()
     with context.begin_transaction():
         context.run_migrations()
-    if {"hok_daily", "paid_period"} <= set(inspect(connection).get_table_names()):
-        install_triggers(connection)
+    install_triggers(connection)
     connection.commit()
 
 

@@ -1,21 +1,26 @@
 """The rollups the dashboard reads, kept by the database: hok_daily (present days per KSM, day and
-wage category) and paid_period (wages paid per KSM and pay period, net of reversals, and payments
-made without signature or photo).
+wage category), paid_period (wages paid per KSM and pay period, net of reversals, and payments made
+without signature or photo) and overpaid_period (per worker and pay period, the payments that stand
+above the present HOK × the paid daily rate: kelebihan bayar, only where there is some).
 
 At a national season attendance holds millions of rows; counting them for every dashboard view
 would take seconds. Triggers on `attendance` (insert, update, delete) and on `worker` (a corrected
 category) adjust hok_daily in the same transaction as the write, whatever path writes it: the sync
 engine's multi-row INSERT, a supervisor keeping an incoming record, `flask generate`, a correction.
 Payments are never edited: triggers on payment (insert, delete) and payment_reversal (insert,
-delete) keep paid_period. `flask rollups rebuild` recounts both; tests/test_dashboard_rollups.py
-checks that the kept figures equal a recount after every kind of write.
+delete) keep paid_period. overpaid_period is recomputed for the worker pay periods a write touches
+(an attendance day inside a paid period, a payment, a reversal). On PostgreSQL the triggers on
+attendance and payment run once per statement over its rows (transition tables), so a COPY or a
+multi-row INSERT of thousands of rows costs a few grouped statements. `flask rollups rebuild`
+recounts them all; tests/test_dashboard_rollups.py checks that the kept figures equal a recount
+after every kind of write.
 """
 
 import click
-from sqlalchemy import case, event, func, text
+from sqlalchemy import case, event, func, inspect, text
 
 from .. import db
-from ..models import Attendance, HokDaily, PaidPeriod, Payment, Worker
+from ..models import Attendance, HokDaily, OverpaidPeriod, PaidPeriod, Payment, Worker
 
 _UPSERT = (
     "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
@@ -60,28 +65,81 @@ def _unpay(payment_id, sign, extra=""):
 
 _STANDING = " AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = OLD.id)"
 
+_OVERPAID = (
+    "INSERT INTO overpaid_period (ksm_id, worker_id, period_start, period_end, amount) SELECT * FROM ("
+    "SELECT p.ksm_id, p.worker_id, p.period_start, p.period_end, sum(p.amount) - max(p.daily_rate) * ("
+    "SELECT count(*) FROM attendance a WHERE a.worker_id = p.worker_id AND a.present "
+    "AND a.work_date BETWEEN p.period_start AND p.period_end) AS amount FROM payment p "
+    "WHERE (p.worker_id, p.period_start, p.period_end) IN ({groups}) "
+    "AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = p.id) "
+    "GROUP BY p.ksm_id, p.worker_id, p.period_start, p.period_end) o WHERE o.amount > 0"
+)
 
-def _sqlite_ddl():
+
+def _reprice(groups):
+    """Recompute overpaid_period for the (worker_id, period_start, period_end) rows `groups` selects."""
+    return (
+        f"DELETE FROM overpaid_period WHERE (worker_id, period_start, period_end) IN ({groups}); "
+        + _OVERPAID.format(groups=groups)
+    )
+
+
+def _paid_on(row):
+    """The pay periods paid to the worker of an attendance row (OLD or NEW) that hold its day."""
+    return (
+        f"SELECT worker_id, period_start, period_end FROM payment WHERE worker_id = {row}.worker_id "
+        f"AND period_start <= {row}.work_date AND period_end >= {row}.work_date"
+    )
+
+
+def _period_of(payment_id):
+    return f"SELECT worker_id, period_start, period_end FROM payment WHERE id = {payment_id}"
+
+
+def _sqlite_ddl() -> dict:
+    """{rollup table: the statements creating the triggers that keep it}."""
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
     old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
     add_new = _UPSERT.format(category="category", extra="AND NEW.present ", **new)
     take_old = _TAKE.format(extra="AND OLD.present", **old)
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS hok_daily_insert AFTER INSERT ON attendance BEGIN {add_new}; END",
-        "CREATE TRIGGER IF NOT EXISTS hok_daily_update AFTER UPDATE OF ksm_id, worker_id, work_date, present "
-        f"ON attendance BEGIN {take_old}; {add_new}; END",
-        f"CREATE TRIGGER IF NOT EXISTS hok_daily_delete AFTER DELETE ON attendance BEGIN {take_old}; END",
-        "CREATE TRIGGER IF NOT EXISTS hok_daily_worker AFTER UPDATE OF category ON worker "
-        f"WHEN OLD.category <> NEW.category BEGIN {_MOVE_OUT.format(true='')}; "
-        f"{_MOVE_IN.format(true='')}; END",
-        f"CREATE TRIGGER IF NOT EXISTS paid_period_insert AFTER INSERT ON payment BEGIN {_PAY}; END",
-        "CREATE TRIGGER IF NOT EXISTS paid_period_delete BEFORE DELETE ON payment "
-        f"BEGIN {_unpay('OLD.id', '-', _STANDING)}; END",
-        "CREATE TRIGGER IF NOT EXISTS paid_period_reversal AFTER INSERT ON payment_reversal "
-        f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
-        "CREATE TRIGGER IF NOT EXISTS paid_period_unreversal AFTER DELETE ON payment_reversal "
-        f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
-    ]
+    create = "CREATE TRIGGER IF NOT EXISTS"
+    return {
+        "hok_daily": [
+            f"{create} hok_daily_insert AFTER INSERT ON attendance BEGIN {add_new}; END",
+            f"{create} hok_daily_update AFTER UPDATE OF ksm_id, worker_id, work_date, present "
+            f"ON attendance BEGIN {take_old}; {add_new}; END",
+            f"{create} hok_daily_delete AFTER DELETE ON attendance BEGIN {take_old}; END",
+            f"{create} hok_daily_worker AFTER UPDATE OF category ON worker "
+            f"WHEN OLD.category <> NEW.category BEGIN {_MOVE_OUT.format(true='')}; "
+            f"{_MOVE_IN.format(true='')}; END",
+        ],
+        "paid_period": [
+            f"{create} paid_period_insert AFTER INSERT ON payment BEGIN {_PAY}; END",
+            f"{create} paid_period_delete BEFORE DELETE ON payment "
+            f"BEGIN {_unpay('OLD.id', '-', _STANDING)}; END",
+            f"{create} paid_period_reversal AFTER INSERT ON payment_reversal "
+            f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
+            f"{create} paid_period_unreversal AFTER DELETE ON payment_reversal "
+            f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
+        ],
+        "overpaid_period": [
+            f"{create} overpaid_attendance_insert AFTER INSERT ON attendance WHEN NEW.present "
+            f"BEGIN {_reprice(_paid_on('NEW'))}; END",
+            f"{create} overpaid_attendance_update AFTER UPDATE OF worker_id, work_date, present "
+            f"ON attendance WHEN OLD.present OR NEW.present "
+            f"BEGIN {_reprice(_paid_on('OLD'))}; {_reprice(_paid_on('NEW'))}; END",
+            f"{create} overpaid_attendance_delete AFTER DELETE ON attendance WHEN OLD.present "
+            f"BEGIN {_reprice(_paid_on('OLD'))}; END",
+            f"{create} overpaid_payment_insert AFTER INSERT ON payment "
+            "BEGIN " + _reprice("SELECT NEW.worker_id, NEW.period_start, NEW.period_end") + "; END",
+            f"{create} overpaid_payment_delete AFTER DELETE ON payment "
+            "BEGIN " + _reprice("SELECT OLD.worker_id, OLD.period_start, OLD.period_end") + "; END",
+            f"{create} overpaid_reversal_insert AFTER INSERT ON payment_reversal "
+            f"BEGIN {_reprice(_period_of('NEW.payment_id'))}; END",
+            f"{create} overpaid_reversal_delete AFTER DELETE ON payment_reversal "
+            f"BEGIN {_reprice(_period_of('OLD.payment_id'))}; END",
+        ],
+    }
 
 
 _ADD_ROWS = (
@@ -116,74 +174,164 @@ def _statement_trigger(name, event, table, function, tables):
     ]
 
 
-def _postgresql_ddl():
-    return [
-        "CREATE OR REPLACE FUNCTION hok_daily_attendance() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {_TAKE_ROWS}; END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {_ADD_ROWS}; END IF; "
-        "RETURN NULL; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",  # the row trigger of before
-        *_statement_trigger(
-            "hok_daily_insert", "INSERT", "attendance", "hok_daily_attendance", "NEW TABLE AS new_rows"
-        ),
-        *_statement_trigger(
-            "hok_daily_update",
-            "UPDATE",
-            "attendance",
-            "hok_daily_attendance",
-            "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        ),
-        *_statement_trigger(
-            "hok_daily_delete", "DELETE", "attendance", "hok_daily_attendance", "OLD TABLE AS old_rows"
-        ),
-        "CREATE OR REPLACE FUNCTION hok_daily_worker() RETURNS trigger AS $$ BEGIN "
-        f"{_MOVE_OUT.format(true='')}; {_MOVE_IN.format(true='')}; RETURN NULL; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
-        "CREATE TRIGGER hok_daily_worker AFTER UPDATE OF category ON worker FOR EACH ROW "
-        "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
-        f"CREATE OR REPLACE FUNCTION paid_period_payments() RETURNS trigger AS $$ BEGIN {_PAY_ROWS}; "
-        "RETURN NULL; END $$ LANGUAGE plpgsql",
-        *_statement_trigger(
-            "paid_period_insert", "INSERT", "payment", "paid_period_payments", "NEW TABLE AS new_rows"
-        ),
-        "CREATE OR REPLACE FUNCTION paid_period_payment() RETURNS trigger AS $$ BEGIN "
-        f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
-        "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
-        "EXECUTE FUNCTION paid_period_payment()",
-        "CREATE OR REPLACE FUNCTION paid_period_reversal() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-')}; "
-        f"ELSE {_unpay('OLD.payment_id', '+')}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
-        "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
-        "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
-        "EXECUTE FUNCTION paid_period_reversal()",
-    ]
+def _paid_on_rows(rows):
+    """The pay periods paid to the workers of a transition table of attendance that hold its days."""
+    return (
+        f"SELECT p.worker_id, p.period_start, p.period_end FROM {rows} c JOIN payment p "
+        "ON p.worker_id = c.worker_id AND c.work_date BETWEEN p.period_start AND p.period_end WHERE c.present"
+    )
 
 
+def _function(name, body):
+    return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ BEGIN {body} END $$ LANGUAGE plpgsql"
+
+
+_OLD, _NEW, _BOTH = (
+    "OLD TABLE AS old_rows",
+    "NEW TABLE AS new_rows",
+    "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+)
+
+
+def _postgresql_ddl() -> dict:
+    """{rollup table: the statements creating the triggers that keep it}."""
+    return {
+        "hok_daily": [
+            _function(
+                "hok_daily_attendance",
+                f"IF TG_OP <> 'INSERT' THEN {_TAKE_ROWS}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_ADD_ROWS}; END IF; RETURN NULL;",
+            ),
+            "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",  # the row trigger of before
+            *_statement_trigger("hok_daily_insert", "INSERT", "attendance", "hok_daily_attendance", _NEW),
+            *_statement_trigger("hok_daily_update", "UPDATE", "attendance", "hok_daily_attendance", _BOTH),
+            *_statement_trigger("hok_daily_delete", "DELETE", "attendance", "hok_daily_attendance", _OLD),
+            _function(
+                "hok_daily_worker",
+                f"{_MOVE_OUT.format(true='')}; {_MOVE_IN.format(true='')}; RETURN NULL;",
+            ),
+            "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
+            "CREATE TRIGGER hok_daily_worker AFTER UPDATE OF category ON worker FOR EACH ROW "
+            "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
+        ],
+        "paid_period": [
+            _function("paid_period_payments", f"{_PAY_ROWS}; RETURN NULL;"),
+            *_statement_trigger("paid_period_insert", "INSERT", "payment", "paid_period_payments", _NEW),
+            _function("paid_period_payment", f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD;"),
+            "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
+            "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
+            "EXECUTE FUNCTION paid_period_payment()",
+            _function(
+                "paid_period_reversal",
+                f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-')}; "
+                f"ELSE {_unpay('OLD.payment_id', '+')}; END IF; RETURN NULL;",
+            ),
+            "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
+            "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
+            "EXECUTE FUNCTION paid_period_reversal()",
+        ],
+        "overpaid_period": [
+            _function(
+                "overpaid_attendance",
+                f"IF TG_OP <> 'INSERT' THEN {_reprice(_paid_on_rows('old_rows'))}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_reprice(_paid_on_rows('new_rows'))}; END IF; RETURN NULL;",
+            ),
+            *_statement_trigger(
+                "overpaid_attendance_insert", "INSERT", "attendance", "overpaid_attendance", _NEW
+            ),
+            *_statement_trigger(
+                "overpaid_attendance_update", "UPDATE", "attendance", "overpaid_attendance", _BOTH
+            ),
+            *_statement_trigger(
+                "overpaid_attendance_delete", "DELETE", "attendance", "overpaid_attendance", _OLD
+            ),
+            _function(
+                "overpaid_payment",
+                "IF TG_OP = 'INSERT' THEN "
+                + _reprice("SELECT worker_id, period_start, period_end FROM new_rows")
+                + "; ELSE "
+                + _reprice("SELECT worker_id, period_start, period_end FROM old_rows")
+                + "; END IF; RETURN NULL;",
+            ),
+            *_statement_trigger("overpaid_payment_insert", "INSERT", "payment", "overpaid_payment", _NEW),
+            *_statement_trigger("overpaid_payment_delete", "DELETE", "payment", "overpaid_payment", _OLD),
+            _function(
+                "overpaid_reversal",
+                "IF TG_OP = 'INSERT' THEN "
+                + _reprice(_period_of("ANY (SELECT payment_id FROM new_rows)"))
+                + "; ELSE "
+                + _reprice(_period_of("ANY (SELECT payment_id FROM old_rows)"))
+                + "; END IF; RETURN NULL;",
+            ),
+            *_statement_trigger(
+                "overpaid_reversal_insert", "INSERT", "payment_reversal", "overpaid_reversal", _NEW
+            ),
+            *_statement_trigger(
+                "overpaid_reversal_delete", "DELETE", "payment_reversal", "overpaid_reversal", _OLD
+            ),
+        ],
+    }
+
+
+_PG_TRIGGERS = {
+    "attendance": [
+        "hok_daily_attendance",
+        *[
+            f"{rollup}_{n}"
+            for rollup in ("hok_daily", "overpaid_attendance")
+            for n in ("insert", "update", "delete")
+        ],
+    ],
+    "worker": ["hok_daily_worker"],
+    "payment": [
+        "paid_period_insert",
+        "paid_period_delete",
+        "overpaid_payment_insert",
+        "overpaid_payment_delete",
+    ],
+    "payment_reversal": ["paid_period_reversal", "overpaid_reversal_insert", "overpaid_reversal_delete"],
+}
+_PG_FUNCTIONS = (
+    "hok_daily_attendance",
+    "hok_daily_worker",
+    "paid_period_payment",
+    "paid_period_payments",
+    "paid_period_reversal",
+    "overpaid_attendance",
+    "overpaid_payment",
+    "overpaid_reversal",
+)
 DROP = {
-    "sqlite": [f"DROP TRIGGER IF EXISTS hok_daily_{n}" for n in ("insert", "update", "delete", "worker")]
-    + [f"DROP TRIGGER IF EXISTS paid_period_{n}" for n in ("insert", "delete", "reversal", "unreversal")],
+    "sqlite": [
+        f"DROP TRIGGER IF EXISTS {name}"
+        for name in (
+            *[f"hok_daily_{n}" for n in ("insert", "update", "delete", "worker")],
+            *[f"paid_period_{n}" for n in ("insert", "delete", "reversal", "unreversal")],
+            *[f"overpaid_attendance_{n}" for n in ("insert", "update", "delete")],
+            *[f"overpaid_{t}_{n}" for t in ("payment", "reversal") for n in ("insert", "delete")],
+        )
+    ],
     "postgresql": [
-        "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",
-        *[f"DROP TRIGGER IF EXISTS hok_daily_{n} ON attendance" for n in ("insert", "update", "delete")],
-        "DROP TRIGGER IF EXISTS hok_daily_worker ON worker",
-        "DROP FUNCTION IF EXISTS hok_daily_attendance()",
-        "DROP FUNCTION IF EXISTS hok_daily_worker()",
-        "DROP TRIGGER IF EXISTS paid_period_insert ON payment",
-        "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
-        "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
-        "DROP FUNCTION IF EXISTS paid_period_payment()",
-        "DROP FUNCTION IF EXISTS paid_period_payments()",
-        "DROP FUNCTION IF EXISTS paid_period_reversal()",
+        *[
+            f"DROP TRIGGER IF EXISTS {name} ON {table}"
+            for table, names in _PG_TRIGGERS.items()
+            for name in names
+        ],
+        *[f"DROP FUNCTION IF EXISTS {name}()" for name in _PG_FUNCTIONS],
     ],
 }
+ROLLUPS = ("hok_daily", "paid_period", "overpaid_period")
 
 
 def install_triggers(connection):
-    """Create the triggers that keep hok_daily (idempotent); used by create_all and the migration."""
+    """Create the triggers that keep each rollup whose table exists (idempotent): used by create_all
+    and by migrations/env.py once the migrations have run."""
     ddl = {"sqlite": _sqlite_ddl, "postgresql": _postgresql_ddl}[connection.dialect.name]()
-    for statement in ddl:
-        connection.execute(text(statement))
+    tables = set(inspect(connection).get_table_names())
+    for rollup, statements in ddl.items():
+        if rollup in tables:
+            for statement in statements:
+                connection.execute(text(statement))
 
 
 def drop_triggers(connection):
@@ -222,16 +370,47 @@ def recount_paid():
     )
 
 
+def recount_overpaid():
+    """The select of overpaid_period's rows: per worker and pay period, the payments that stand
+    minus the present HOK × the paid daily rate, where that is more than nothing."""
+    from .figures import not_reversed
+
+    hok = (
+        db.select(func.count(Attendance.id))
+        .where(
+            Attendance.worker_id == Payment.worker_id,
+            Attendance.present.is_(True),
+            Attendance.work_date.between(Payment.period_start, Payment.period_end),
+        )
+        .scalar_subquery()
+    )
+    groups = (
+        db.select(
+            Payment.ksm_id,
+            Payment.worker_id,
+            Payment.period_start,
+            Payment.period_end,
+            (func.sum(Payment.amount) - func.max(Payment.daily_rate) * hok).label("amount"),
+        )
+        .where(not_reversed())
+        .group_by(Payment.ksm_id, Payment.worker_id, Payment.period_start, Payment.period_end)
+        .subquery()
+    )
+    return db.select(groups).where(groups.c.amount > 0)
+
+
+_RECOUNTS = {
+    HokDaily: (("ksm_id", "work_date", "category", "present"), recount),
+    PaidPeriod: (("ksm_id", "period_start", "paid", "flagged"), recount_paid),
+    OverpaidPeriod: (("ksm_id", "worker_id", "period_start", "period_end", "amount"), recount_overpaid),
+}
+
+
 def rebuild():
     """Recount the rollups from attendance and payments (after a bulk load, or to repair)."""
-    db.session.execute(db.delete(HokDaily))
-    db.session.execute(
-        db.insert(HokDaily).from_select(["ksm_id", "work_date", "category", "present"], recount())
-    )
-    db.session.execute(db.delete(PaidPeriod))
-    db.session.execute(
-        db.insert(PaidPeriod).from_select(["ksm_id", "period_start", "paid", "flagged"], recount_paid())
-    )
+    for model, (columns, select) in _RECOUNTS.items():
+        db.session.execute(db.delete(model))
+        db.session.execute(db.insert(model).from_select(list(columns), select()))
 
 
 @click.group("rollups")
@@ -241,8 +420,11 @@ def rollups_cli():
 
 @rollups_cli.command("rebuild")
 def rebuild_command():
-    """Recount hok_daily from attendance."""
+    """Recount hok_daily, paid_period and overpaid_period from attendance and payments."""
     rebuild()
     db.session.commit()
-    rows = [db.session.scalar(db.select(func.count()).select_from(m)) for m in (HokDaily, PaidPeriod)]
-    click.echo(f"Dihitung ulang: hok_daily {rows[0]} baris, paid_period {rows[1]} baris.")
+    rows = ", ".join(
+        f"{model.__tablename__} {db.session.scalar(db.select(func.count()).select_from(model))} baris"
+        for model in _RECOUNTS
+    )
+    click.echo(f"Dihitung ulang: {rows}.")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, func
 
 from .. import db
 from ..dashboard.figures import not_reversed
@@ -10,6 +10,7 @@ from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
     Ksm,
+    OverpaidPeriod,
     Payment,
     ProgrammeYear,
     Spending,
@@ -216,33 +217,11 @@ def tranche_plan(ksm) -> list[tuple[int, int, int]]:
 def wages_overpaid(kelurahan_ids) -> dict:
     """{kelurahan id: rupiah} of kelebihan bayar (export.csv `wages_overpaid`): over each worker's pay
     period, the payments not reversed minus the wages now due (present HOK × the paid daily rate),
-    where positive. One grouped query."""
-    paid = (
-        db.select(
-            Ksm.kelurahan_id.label("kelurahan_id"),
-            Payment.worker_id,
-            Payment.period_start,
-            Payment.period_end,
-            func.sum(Payment.amount).label("paid"),
-            func.max(Payment.daily_rate).label("rate"),
-        )
-        .join(Ksm, Payment.ksm_id == Ksm.id)
-        .where(not_reversed(), Ksm.kelurahan_id.in_(kelurahan_ids))
-        .group_by(Ksm.kelurahan_id, Payment.worker_id, Payment.period_start, Payment.period_end)
-        .subquery()
-    )
-    hok = (
-        db.select(func.count(Attendance.id))
-        .where(
-            Attendance.worker_id == paid.c.worker_id,
-            *present_between(paid.c.period_start, paid.c.period_end),
-        )
-        .scalar_subquery()
-    )
-    over = db.select(paid.c.kelurahan_id, (paid.c.paid - hok * paid.c.rate).label("over")).subquery()
+    where positive. Read from the overpaid_period rollup (dashboard/rollups.py::recount_overpaid)."""
     rows = db.session.execute(
-        db.select(over.c.kelurahan_id, func.sum(case((over.c.over > 0, over.c.over), else_=0))).group_by(
-            over.c.kelurahan_id
-        )
+        db.select(Ksm.kelurahan_id, func.sum(OverpaidPeriod.amount))
+        .join(Ksm, OverpaidPeriod.ksm_id == Ksm.id)
+        .where(Ksm.kelurahan_id.in_(kelurahan_ids))
+        .group_by(Ksm.kelurahan_id)
     )
     return {kelurahan_id: int(value) for kelurahan_id, value in rows}

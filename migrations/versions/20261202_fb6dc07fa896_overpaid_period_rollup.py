@@ -1,0 +1,47 @@
+"""overpaid_period rollup (kelebihan bayar per worker and pay period)
+
+Revision ID: fb6dc07fa896
+Revises: 7fd9ddcd0dcd
+Create Date: 2026-12-02 02:20:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'fb6dc07fa896'
+down_revision = '7fd9ddcd0dcd'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('overpaid_period',
+    sa.Column('worker_id', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('ksm_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['ksm_id'], ['ksm.id'], name=op.f('fk_overpaid_period_ksm_id_ksm')),
+    sa.ForeignKeyConstraint(['worker_id'], ['worker.id'], name=op.f('fk_overpaid_period_worker_id_worker')),
+    sa.PrimaryKeyConstraint('worker_id', 'period_start', 'period_end', name=op.f('pk_overpaid_period'))
+    )
+    # The rollup starts as a recount of what is stored; the triggers that keep it are installed by
+    # migrations/env.py once every migration has run (dashboard/rollups.py).
+    op.execute(
+        "INSERT INTO overpaid_period (ksm_id, worker_id, period_start, period_end, amount) SELECT * FROM ("
+        "SELECT p.ksm_id, p.worker_id, p.period_start, p.period_end, sum(p.amount) - max(p.daily_rate) * ("
+        "SELECT count(*) FROM attendance a WHERE a.worker_id = p.worker_id AND a.present "
+        "AND a.work_date BETWEEN p.period_start AND p.period_end) AS amount FROM payment p "
+        "WHERE NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = p.id) "
+        "GROUP BY p.ksm_id, p.worker_id, p.period_start, p.period_end) o WHERE o.amount > 0"
+    )
+
+
+def downgrade():
+    from kotaku_pwa.dashboard.rollups import drop_triggers, install_triggers
+
+    drop_triggers(op.get_bind())
+    op.drop_table('overpaid_period')
+    install_triggers(op.get_bind())  # the rollups that remain
