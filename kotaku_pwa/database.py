@@ -43,10 +43,11 @@ def _sqlite_begin(connection):
 
 def one_of(column, values):
     """`column IN values` with the values sent as one JSON parameter: a sync batch looks up hundreds
-    of uuids at once, and binding each as its own parameter costs more than the query itself."""
+    of uuids at once, the national dashboard hundreds of kelurahan ids, and binding each as its own
+    parameter costs more than the query itself."""
     values = literal(json.dumps(sorted(set(values))), String)
     if db.engine.dialect.name == "postgresql":
         source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
-    else:
-        source = func.json_each(values).table_valued("value")
+        return column.in_(select(cast(source.c.value, column.type)))  # the elements come as text
+    source = func.json_each(values).table_valued("value")
     return column.in_(select(source.c.value))

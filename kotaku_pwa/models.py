@@ -300,6 +300,18 @@ class HokDaily(db.Model):
     present: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class HokPeriod(db.Model):
+    """Present HOK per KSM, pay period (its first day) and wage category: hok_daily summed by the
+    KSM's pay periods, kept by triggers on hok_daily and on a KSM's dates (dashboard/rollups.py).
+    The dashboard reads a few rows per KSM instead of one per day."""
+
+    __tablename__ = "hok_period"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(10), primary_key=True)
+    present: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PaidPeriod(db.Model):
     """Wages paid per KSM and pay period, net of reversals, and how many of those payments carry
     neither signature nor photo: a rollup of payment and payment_reversal kept by triggers

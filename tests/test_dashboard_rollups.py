@@ -1,9 +1,10 @@
-"""The rollups the dashboard reads (hok_daily, paid_period, overpaid_period) equal a recount after
+"""The rollups the dashboard reads (hok_daily, hok_period, paid_period, overpaid_period) equal a recount after
 every kind of write, whatever path made it: ORM rows, the sync engine's multi-row INSERT, a present
 flag changed, a row deleted, a worker's category corrected, a reversal made or taken back, one
 statement changing many rows. SQLite and PostgreSQL (TEST_DATABASE_URL) each run their own triggers
 (row triggers on SQLite; statement triggers over transition tables on PostgreSQL)."""
 
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -13,14 +14,29 @@ from kotaku_pwa.dashboard.rollups import rebuild, recount, recount_overpaid, rec
 from kotaku_pwa.models import (
     Attendance,
     HokDaily,
+    HokPeriod,
+    Ksm,
     OverpaidPeriod,
     PaidPeriod,
     Payment,
     PaymentReversal,
     Worker,
 )
+from kotaku_pwa.wages import period_of
 from tests.factories import PASSWORD, attendance_record, make_kelurahan, make_ksm, make_user, worker_record
 from tests.test_dashboard import SIGNATURE, _present, _synced, _worker
+
+
+def _kept_rows():
+    """The rollups as stored (hok_period checked against its own count, see _kept)."""
+    hok = {(r.ksm_id, r.work_date, r.category): r.present for r in db.session.scalars(db.select(HokDaily))}
+    rows = db.session.scalars(db.select(PaidPeriod))
+    paid = {(r.ksm_id, r.period_start): (r.paid, r.flagged) for r in rows}
+    over = {
+        (r.ksm_id, r.worker_id, r.period_start, r.period_end): r.amount
+        for r in db.session.scalars(db.select(OverpaidPeriod))
+    }
+    return {k: v for k, v in hok.items() if v}, {k: v for k, v in paid.items() if v != (0, 0)}, over
 
 
 def _kept():
@@ -31,7 +47,25 @@ def _kept():
         (r.ksm_id, r.worker_id, r.period_start, r.period_end): r.amount
         for r in db.session.scalars(db.select(OverpaidPeriod))
     }
+    periods = {
+        (r.ksm_id, r.period_start, r.category): r.present for r in db.session.scalars(db.select(HokPeriod))
+    }
+    assert {k: v for k, v in periods.items() if v} == _periods_counted()
     return {k: v for k, v in hok.items() if v}, {k: v for k, v in paid.items() if v != (0, 0)}, over
+
+
+def _periods_counted():
+    """hok_period counted in Python: each present day in its KSM pay period (wages.period_of)."""
+    rows = db.session.execute(
+        db.select(Attendance.ksm_id, Attendance.work_date, Worker.category, Ksm.start_date, Ksm.pay_period)
+        .join(Worker, Attendance.worker_id == Worker.id)
+        .join(Ksm, Attendance.ksm_id == Ksm.id)
+        .where(Attendance.present.is_(True))
+    )
+    return Counter(
+        (ksm_id, period_of(day, start, date.max, pay_period)[0], category)
+        for ksm_id, day, category, start, pay_period in rows
+    )
 
 
 def _counted():
@@ -138,15 +172,18 @@ def test_rebuild_repairs_the_rollups(ksm, app):
     _payment(ksm, w, user, 152_000, days=2)  # one day more than worked: Rp 76.000 overpaid
     db.session.commit()
     db.session.execute(db.delete(OverpaidPeriod))
+    db.session.execute(db.delete(HokPeriod))
     db.session.execute(db.delete(HokDaily))
     db.session.execute(db.update(PaidPeriod).values(paid=1))
     db.session.commit()
-    assert _kept() != _counted()
+    assert _kept_rows() != _counted()
     result = app.test_cli_runner().invoke(args=["rollups", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "hok_daily 1 baris, paid_period 1 baris, overpaid_period 1 baris" in result.output
+    assert (
+        "hok_daily 1 baris, paid_period 1 baris, overpaid_period 1 baris, hok_period 1 baris" in result.output
+    )
     db.session.expire_all()
-    assert _kept() == _counted()
+    assert _kept_rows() == _counted()
     rebuild()  # idempotent
     assert_rollups_equal_recount()
 
@@ -238,3 +275,19 @@ def test_one_statement_writing_many_rows_keeps_every_rollup(ksm):
     db.session.execute(db.delete(Attendance).where(Attendance.work_date == week[0]))
     hok, _, over = assert_rollups_equal_recount()
     assert sum(hok.values()) == 12 and sum(over.values()) == 3 * 76_000
+
+
+def test_hok_period_follows_a_ksm_whose_pay_periods_change(ksm):
+    """hok_period sums hok_daily by the KSM's pay periods: new dates or a new length count it again."""
+    ksm, user = ksm
+    w = _worker(ksm, user, "pekerja", "L", 1)
+    _present(ksm, w, user, *[date(2021, 4, 15 + i) for i in range(10)])
+    assert_rollups_equal_recount()
+    periods = {(s, n) for _, s, _, n in db.session.execute(db.select(HokPeriod.__table__))}
+    assert periods == {(date(2021, 4, 15), 7), (date(2021, 4, 22), 3)}
+    ksm.pay_period = "biweekly"
+    assert_rollups_equal_recount()
+    ksm.start_date, ksm.pay_period = date(2021, 4, 12), "weekly"
+    assert_rollups_equal_recount()
+    periods = {(s, n) for _, s, _, n in db.session.execute(db.select(HokPeriod.__table__))}
+    assert periods == {(date(2021, 4, 12), 4), (date(2021, 4, 19), 6)}

@@ -7,20 +7,21 @@ in force (`rate_in_force_sql`, the SQL twin of wages.rates_in_force), "not rever
 (`not_reversed`), a kelurahan's programme (`programme_of` / `programme_sql`).
 """
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import attrgetter
 
-from sqlalchemy import Integer, String, case, cast, func, literal
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Integer, String, case, cast, func
 
 from .. import db, ledger, protocol, stages
+from ..database import one_of
 from ..models import (
     Conflict,
     HealthCheck,
     HokDaily,
+    HokPeriod,
     Kecamatan,
     Kelurahan,
     Kota,
@@ -155,6 +156,9 @@ class KsmFigures(_Shares):
     budget: int
     workers: int = 0
     women: int = 0
+    received: int = 0
+    spent: int = 0  # non-wage spending
+    meetings: int = 0
     hok: int = 0
     wages_due: int = 0
     wages_paid: int = 0
@@ -162,10 +166,7 @@ class KsmFigures(_Shares):
     late: int = 0  # rupiah unpaid more than 7 days after its period ended
     late_periods: int = 0
     payments_flagged: int = 0
-    received: int = 0
-    spent: int = 0  # non-wage spending
     checks: list = field(default_factory=list)  # compliance of each health check, 0–100
-    meetings: int = 0
     periods: list = field(default_factory=list)  # ledger.period_balances rows
     hok_by_period: dict = field(default_factory=dict)  # first day of a pay period → HOK
     due_by_period: dict = field(default_factory=dict)  # first day of a pay period → rupiah
@@ -175,36 +176,27 @@ class KsmFigures(_Shares):
         return self.wages_paid + self.spent
 
 
-def _in(column, ids):
-    """`column IN ids` with the ids sent as one JSON parameter: a national dashboard asks about
-    hundreds of kelurahan and KSMs in every query, and binding each id costs more than the query."""
-    values = literal(json.dumps(sorted(set(ids))), String)
-    if db.session.get_bind().dialect.name == "postgresql":
-        source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
-        return column.in_(db.select(cast(source.c.value, Integer)))
-    source = func.json_each(values).table_valued("value")
-    return column.in_(db.select(source.c.value))
-
-
 def _between(column, period):
     return [column.between(*period)] if period else []
 
 
-_HOK_SUMS = (
-    func.sum(HokDaily.present),
-    func.sum(HokDaily.present * rate_in_force_sql(HokDaily.category)),
-)
+def _rows(statement):
+    """The rows of a select of columns, run without the ORM's per-row work (thousands of rows)."""
+    return db.session.connection().execute(statement).all()
 
 
-def _hok_rows(condition, period):
-    """hok_daily joined to what the rate in force reads (KSM and kota), for a condition on Ksm."""
+def _hok_sums(rollup):
+    """SQL: HOK and wages due (HOK × the rate in force of the category) of rollup rows."""
+    return func.sum(rollup.present), func.sum(rollup.present * rate_in_force_sql(rollup.category))
+
+
+def _with_rates(query, rollup):
+    """A select of a rollup (hok_daily, hok_period) joined to what the rate in force reads."""
     return (
-        db.select(HokDaily.ksm_id)
-        .join(Ksm, HokDaily.ksm_id == Ksm.id)
+        query.join(Ksm, rollup.ksm_id == Ksm.id)
         .join(Kelurahan, Ksm.kelurahan_id == Kelurahan.id)
         .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
         .join(Kota, Kecamatan.kota_id == Kota.id)
-        .where(condition, *_between(HokDaily.work_date, period))
     )
 
 
@@ -218,14 +210,51 @@ def _period_number():
     return (days // length).label("period_number")
 
 
+def hok_by_period(kelurahan_ids, period=None) -> list[tuple]:
+    """(KSM id, first day of a pay period, HOK, wages due) of the KSMs of these kelurahan. From the
+    hok_period rollup (a few rows per KSM); for a date range, from hok_daily's days within it."""
+    in_scope = one_of(Ksm.kelurahan_id, kelurahan_ids)
+    if period is None:
+        return _rows(
+            _with_rates(db.select(HokPeriod.ksm_id, HokPeriod.period_start, *_hok_sums(HokPeriod)), HokPeriod)
+            .where(in_scope)
+            .group_by(HokPeriod.ksm_id, HokPeriod.period_start)
+        )
+    number = _period_number()
+    rows = _rows(
+        _with_rates(
+            db.select(HokDaily.ksm_id, number, Ksm.start_date, Ksm.pay_period, *_hok_sums(HokDaily)), HokDaily
+        )
+        .where(in_scope, HokDaily.work_date.between(*period))
+        .group_by(HokDaily.ksm_id, number, Ksm.start_date, Ksm.pay_period)
+    )
+    return [
+        (ksm_id, start + timedelta(days=n * PERIOD_DAYS.get(pay_period, 7)), hok, due)
+        for ksm_id, n, start, pay_period, hok, due in rows
+    ]
+
+
 def ksm_days(ksm_id) -> list[tuple]:
     """(day, HOK, wages due) of one KSM, in day order."""
     return db.session.execute(
-        _hok_rows(Ksm.id == ksm_id, None)
-        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
+        _with_rates(db.select(HokDaily.work_date, *_hok_sums(HokDaily)), HokDaily)
+        .where(Ksm.id == ksm_id)
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
     ).all()
+
+
+def _sum_of(model, day, period):
+    """SQL: the sum of a KSM's money rows (tranche receipts, spending) within the period."""
+    return (
+        db.select(func.coalesce(func.sum(model.amount), 0))
+        .where(model.ksm_id == Ksm.id, *_between(day, period))
+        .scalar_subquery()
+    )
+
+
+def _count_of(model, *conditions):
+    return db.select(func.count()).select_from(model).where(*conditions).scalar_subquery()
 
 
 def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
@@ -235,61 +264,39 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
     if not ids:
         return {}
     figures = {
-        k.id: KsmFigures(k.id, k.kelurahan_id, k.name, k.start_date, k.end_date, k.pay_period, k.budget)
-        for k in db.session.execute(
+        row[0]: KsmFigures(*row)
+        for row in _rows(
             db.select(
-                Ksm.id, Ksm.kelurahan_id, Ksm.name, Ksm.start_date, Ksm.end_date, Ksm.pay_period, Ksm.budget
-            ).where(_in(Ksm.kelurahan_id, ids))
+                Ksm.id, Ksm.kelurahan_id, Ksm.name, Ksm.start_date, Ksm.end_date, Ksm.pay_period, Ksm.budget,
+                _count_of(Worker, Worker.ksm_id == Ksm.id),
+                _count_of(Worker, Worker.ksm_id == Ksm.id, Worker.gender == "P"),
+                _sum_of(TrancheReceipt, TrancheReceipt.received_on, period),
+                _sum_of(Spending, Spending.spent_on, period),
+                _count_of(Meeting, Meeting.ksm_id == Ksm.id, *_between(Meeting.held_on, period)),
+            ).where(one_of(Ksm.kelurahan_id, ids))
         )
-    }
-    in_ksm = [_in(Ksm.kelurahan_id, ids)]
-    for ksm_id, gender, n in db.session.execute(
-        db.select(Worker.ksm_id, Worker.gender, func.count())
-        .where(_in(Worker.ksm_id, figures))
-        .group_by(Worker.ksm_id, Worker.gender)
-    ):
-        figures[ksm_id].workers += n
-        figures[ksm_id].women += n if gender == "P" else 0
-    # HOK and wages due per KSM and pay period, counted by the database from the rollup: a few
-    # thousand rows at a national season (the period's first day is worked out here).
-    number = _period_number()
-    for ksm_id, n, hok, due in db.session.execute(
-        _hok_rows(_in(Ksm.kelurahan_id, ids), period)
-        .add_columns(number)
-        .with_only_columns(HokDaily.ksm_id, number, *_HOK_SUMS)
-        .group_by(HokDaily.ksm_id, number)
-    ):
+    }  # fmt: skip
+    # HOK and wages due per KSM and pay period, summed by the database from the rollup.
+    for ksm_id, start, hok, due in hok_by_period(ids, period):
         f = figures[ksm_id]
-        start = f.start + timedelta(days=int(n) * PERIOD_DAYS[f.pay_period])
         f.hok_by_period[start], f.due_by_period[start] = int(hok), int(due)
     paid = defaultdict(dict)
     # paid_period holds the payments not reversed (rollups.py; equal to a recount with not_reversed).
-    for ksm_id, start, amount, n_flagged in db.session.execute(
+    for ksm_id, start, amount, n_flagged in _rows(
         db.select(PaidPeriod.ksm_id, PaidPeriod.period_start, PaidPeriod.paid, PaidPeriod.flagged).where(
-            _in(PaidPeriod.ksm_id, figures), *_between(PaidPeriod.period_start, period)
+            one_of(PaidPeriod.ksm_id, figures), *_between(PaidPeriod.period_start, period)
         )
     ):
         paid[ksm_id][start] = int(amount)
         figures[ksm_id].payments_flagged += int(n_flagged)
-    for model, day, attr in ((TrancheReceipt, "received_on", "received"), (Spending, "spent_on", "spent")):
-        for ksm_id, amount in db.session.execute(
-            db.select(model.ksm_id, func.sum(model.amount))
-            .join(Ksm, model.ksm_id == Ksm.id)
-            .where(*in_ksm, *_between(getattr(model, day), period))
-            .group_by(model.ksm_id)
-        ):
-            setattr(figures[ksm_id], attr, int(amount))
-    for check in _checks(_in(HealthCheck.ksm_id, figures), period):
-        figures[check.ksm_id].checks += [protocol.compliance(check)] * check.n
-    for ksm_id, n in db.session.execute(
-        db.select(Meeting.ksm_id, func.count(Meeting.id))
-        .where(_in(Meeting.ksm_id, figures), *_between(Meeting.held_on, period))
-        .group_by(Meeting.ksm_id)
-    ):
-        figures[ksm_id].meetings = n
     for f in figures.values():
         _settle(f, paid[f.id], today)
     return figures
+
+
+@lru_cache(maxsize=4096)
+def _pay_periods(start, end, pay_period):
+    return tuple(pay_periods(start, end, pay_period))
 
 
 def _settle(f: KsmFigures, paid_by_start: dict, today: date):
@@ -298,7 +305,7 @@ def _settle(f: KsmFigures, paid_by_start: dict, today: date):
     f.wages_paid = sum(paid_by_start.values())
     # A period's first day falls in that period, so the due per period buckets as due per day would.
     f.periods = ledger.period_balances(
-        pay_periods(f.start, f.end, f.pay_period), f.due_by_period, paid_by_start, today
+        _pay_periods(f.start, f.end, f.pay_period), f.due_by_period, paid_by_start, today
     )
     f.outstanding = sum(p[4] for p in f.periods)
     late = ledger.late_periods([(p[0], p[1], p[4]) for p in f.periods], today)
@@ -322,14 +329,21 @@ _CHECK_COLUMNS = (
 )
 
 
-def _checks(condition, period):
-    """Health checks as plain rows (what protocol.compliance reads), alike ones counted once (`n`)."""
+def _checks(kelurahan_ids, period):
+    """(kelurahan id, KSM id or None, compliance %, how many) of the health checks in these
+    kelurahan: alike checks counted once by the database and scored once (protocol.compliance)."""
     columns = [getattr(HealthCheck, c) for c in _CHECK_COLUMNS]
-    return db.session.execute(
+    rows = _rows(
         db.select(*columns, func.count().label("n"))
-        .where(condition, *_between(HealthCheck.checked_on, period))
+        .where(one_of(HealthCheck.kelurahan_id, kelurahan_ids), *_between(HealthCheck.checked_on, period))
         .group_by(*columns)
-    ).all()
+    )
+    scores = {}
+    for row in rows:
+        shape = row[2:-1]  # what the check observed, whoever recorded it
+        if shape not in scores:
+            scores[shape] = protocol.compliance(row)
+        yield row.kelurahan_id, row.ksm_id, scores[shape], row.n
 
 
 # --- Per kelurahan ----------------------------------------------------------------------------
@@ -390,7 +404,7 @@ class KelurahanFigures(_Shares):
         return reasons
 
 
-_SUMMED = {
+_SUMMED = (
     "workers",
     "women",
     "hok",
@@ -403,7 +417,7 @@ _SUMMED = {
     "received",
     "spent",
     "absorbed",
-}
+)
 
 
 def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[KelurahanFigures]:
@@ -411,59 +425,46 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
     ids = list(kelurahan_ids)
     if not ids:
         return []
-    rows = db.session.execute(
+    rows = _rows(
         db.select(
             Kelurahan.id,
             Kelurahan.name,
+            Kecamatan.id,
+            Kecamatan.name,
+            Kota.id,
+            Kota.name,
             Kelurahan.cfw,
             Kelurahan.dfat,
             Kelurahan.bpm_allocation,
-            Kecamatan.id.label("kecamatan_id"),
-            Kecamatan.name.label("kecamatan"),
-            Kota.id.label("kota_id"),
-            Kota.name.label("kota"),
+            _count_of(Meeting, Meeting.kelurahan_id == Kelurahan.id, *_between(Meeting.held_on, period)),
+            _count_of(Conflict, Conflict.kelurahan_id == Kelurahan.id, Conflict.status == "open"),
         )
         .join(Kecamatan, Kelurahan.kecamatan_id == Kecamatan.id)
         .join(Kota, Kecamatan.kota_id == Kota.id)
-        .where(_in(Kelurahan.id, ids))
+        .where(one_of(Kelurahan.id, ids))
         .order_by(Kota.name, Kelurahan.name)
     )
-    result = {
-        r.id: KelurahanFigures(
-            r.id,
-            r.name,
-            r.kecamatan_id,
-            r.kecamatan,
-            r.kota_id,
-            r.kota,
-            programme_of(r.cfw, r.dfat),
-            [p for p, on in (("CFW", r.cfw), ("DFAT", r.dfat)) if on],
-            r.bpm_allocation,
+    result = {}
+    for *place, cfw, dfat, bpm, meetings, conflicts in rows:
+        programmes = [p for p, on in (("CFW", cfw), ("DFAT", dfat)) if on]
+        result[place[0]] = KelurahanFigures(
+            *place, programme_of(cfw, dfat), programmes, bpm, meetings=meetings, open_conflicts=conflicts
         )
-        for r in rows
-    }
-    for f in ksm_figures(ids, today, period).values():
+    ksms = ksm_figures(ids, today, period)
+    for f in ksms.values():
         result[f.kelurahan_id].ksms.append(f)
     for k in result.values():
         k.ksms.sort(key=lambda f: f.name)
-        for name in _SUMMED:  # summed once: the pages read each total many times
-            setattr(k, name, k._sum(name))
-    for check in _checks(_in(HealthCheck.kelurahan_id, ids), period):
-        result[check.kelurahan_id].checks += [protocol.compliance(check)] * check.n
-    for kelurahan_id, n in _count(Meeting, Meeting.kelurahan_id, ids, Meeting.held_on, period):
-        result[kelurahan_id].meetings = n
-    for kelurahan_id, n in _count(HealthCheck, HealthCheck.kelurahan_id, ids, HealthCheck.checked_on, period):
-        result[kelurahan_id].health_checks = n
-    for kelurahan_id, n in db.session.execute(
-        db.select(Conflict.kelurahan_id, func.count(Conflict.id))
-        .where(_in(Conflict.kelurahan_id, ids), Conflict.status == "open")
-        .group_by(Conflict.kelurahan_id)
-    ):
-        result[kelurahan_id].open_conflicts = n
-    for kelurahan_id, name, at in db.session.execute(
+        _add_totals(k)  # summed once: the pages read each total many times
+    for kelurahan_id, ksm_id, compliance, n in _checks(ids, period):
+        result[kelurahan_id].checks += [compliance] * n
+        result[kelurahan_id].health_checks += n
+        if ksm_id in ksms:
+            ksms[ksm_id].checks += [compliance] * n
+    for kelurahan_id, name, at in _rows(
         db.select(user_kelurahan.c.kelurahan_id, User.full_name, User.last_sync_at)
         .join(User, User.id == user_kelurahan.c.user_id)
-        .where(_in(user_kelurahan.c.kelurahan_id, ids), User.role == "fasilitator", User.active.is_(True))
+        .where(one_of(user_kelurahan.c.kelurahan_id, ids), User.role == "fasilitator", User.active.is_(True))
         .order_by(User.full_name)
     ):
         result[kelurahan_id].facilitators.append((name, at))
@@ -473,12 +474,14 @@ def kelurahan_figures(kelurahan_ids, today: date, period=None) -> list[Kelurahan
     return list(result.values())
 
 
-def _count(model, column, ids, day, period):
-    return db.session.execute(
-        db.select(column, func.count(model.id))
-        .where(_in(column, ids), *_between(day, period))
-        .group_by(column)
-    ).all()
+_TOTALS = attrgetter(*_SUMMED)
+
+
+def _add_totals(k: KelurahanFigures):
+    """The kelurahan's money and people totals: the sums of its KSMs'."""
+    values = _TOTALS(k.ksms[0]) if len(k.ksms) == 1 else map(sum, zip(*map(_TOTALS, k.ksms), strict=True))
+    for name, value in zip(_SUMMED, values, strict=False):
+        setattr(k, name, value)
 
 
 def _add_targets(result):
@@ -495,10 +498,12 @@ def _add_targets(result):
 def _add_stages(result, today):
     """The stage each kelurahan has reached, from all it recorded (whatever the date filter)."""
     held = defaultdict(list)
-    for kelurahan_id, kind, topics in db.session.execute(
-        db.select(Meeting.kelurahan_id, Meeting.type, Meeting.topics).where(
-            _in(Meeting.kelurahan_id, result), Meeting.type.in_(stages.STAGES)
-        )
+    # Whether a meeting recorded topics is all stages.evidence asks: no need to decode thousands of lists.
+    has_topics = cast(Meeting.topics, String).not_in(("[]", "null"))
+    for kelurahan_id, kind, topics in _rows(
+        db.select(Meeting.kelurahan_id, Meeting.type, has_topics)
+        .where(one_of(Meeting.kelurahan_id, result), Meeting.type.in_(stages.STAGES))
+        .distinct()
     ):
         held[kelurahan_id].append((kind, topics))
     dfat = dfat_stages([k.id for k in result.values() if k.programme == "DFAT"])
@@ -596,11 +601,12 @@ def ksm_checks(ksm_id) -> list:
 # --- The charts' series over a whole scope ------------------------------------------------------
 
 
-def daily_totals(kelurahan_ids, period=None) -> list[tuple]:
-    """(day, HOK, wages due) per day over these kelurahan, in day order."""
-    return db.session.execute(
-        _hok_rows(_in(Ksm.kelurahan_id, list(kelurahan_ids)), period)
-        .with_only_columns(HokDaily.work_date, *_HOK_SUMS)
+def hok_per_day(kelurahan_ids, period=None) -> list[tuple]:
+    """(day, HOK) over these kelurahan, in day order (the chart's series)."""
+    ksms = db.select(Ksm.id).where(one_of(Ksm.kelurahan_id, kelurahan_ids))
+    return _rows(
+        db.select(HokDaily.work_date, func.sum(HokDaily.present))
+        .where(HokDaily.ksm_id.in_(ksms), *_between(HokDaily.work_date, period))
         .group_by(HokDaily.work_date)
         .order_by(HokDaily.work_date)
-    ).all()
+    )

@@ -16,11 +16,14 @@ recounts them all; tests/test_dashboard_rollups.py checks that the kept figures 
 after every kind of write.
 """
 
+import re
+
 import click
 from sqlalchemy import case, event, func, inspect, text
 
 from .. import db
-from ..models import Attendance, HokDaily, OverpaidPeriod, PaidPeriod, Payment, Worker
+from ..models import Attendance, HokDaily, HokPeriod, OverpaidPeriod, PaidPeriod, Payment, Worker
+from ..vocabulary import PERIOD_DAYS
 
 _UPSERT = (
     "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
@@ -96,6 +99,81 @@ def _period_of(payment_id):
     return f"SELECT worker_id, period_start, period_end FROM payment WHERE id = {payment_id}"
 
 
+_LENGTH = (
+    "CASE k.pay_period " + " ".join(f"WHEN '{p}' THEN {n}" for p, n in PERIOD_DAYS.items()) + " ELSE 7 END"
+)
+_PERIOD_START = {
+    # The first day of the pay period of KSM `k` that holds `day` (as figures.py numbers periods).
+    "sqlite": "date(k.start_date, printf('%+d days', "
+    "CAST(julianday({day}) - julianday(k.start_date) AS INTEGER) / {length} * {length}))",
+    "postgresql": "k.start_date + ({day} - k.start_date) / {length} * {length}",
+}
+
+
+def _period_start(dialect, day):
+    return _PERIOD_START[dialect].format(day=day, length=_LENGTH)
+
+
+_INTO_PERIODS = "INSERT INTO hok_period (ksm_id, period_start, category, present) "
+_ONTO_PERIODS = (
+    " ON CONFLICT (ksm_id, period_start, category) "
+    "DO UPDATE SET present = hok_period.present + excluded.present"
+)
+
+
+def _add_period(row):
+    """SQLite: add a hok_daily row (NEW) to its KSM pay period's total."""
+    start = _period_start("sqlite", f"{row}.work_date")
+    return (
+        f"{_INTO_PERIODS}SELECT {row}.ksm_id, {start}, {row}.category, {row}.present "
+        f"FROM ksm k WHERE k.id = {row}.ksm_id{_ONTO_PERIODS}"
+    )
+
+
+def _take_period(row):
+    """SQLite: take a hok_daily row (OLD) out of its KSM pay period's total."""
+    start = _period_start("sqlite", f"{row}.work_date")
+    return (
+        f"UPDATE hok_period SET present = present - {row}.present WHERE ksm_id = {row}.ksm_id "
+        f"AND category = {row}.category "
+        f"AND period_start = (SELECT {start} FROM ksm k WHERE k.id = {row}.ksm_id)"
+    )
+
+
+def _add_periods(rows):
+    """PostgreSQL: add the rows of a transition table of hok_daily to their pay periods, grouped."""
+    start = _period_start("postgresql", "r.work_date")
+    return (
+        f"{_INTO_PERIODS}SELECT r.ksm_id, {start}, r.category, sum(r.present) "
+        f"FROM {rows} r JOIN ksm k ON k.id = r.ksm_id GROUP BY r.ksm_id, {start}, r.category{_ONTO_PERIODS}"
+    )
+
+
+def _take_periods(rows):
+    """PostgreSQL: take them out."""
+    start = _period_start("postgresql", "r.work_date")
+    return (
+        "UPDATE hok_period p SET present = p.present - d.present FROM ("
+        f"SELECT r.ksm_id, {start} AS period_start, r.category, sum(r.present) AS present "
+        f"FROM {rows} r JOIN ksm k ON k.id = r.ksm_id GROUP BY r.ksm_id, {start}, r.category) d "
+        "WHERE p.ksm_id = d.ksm_id AND p.period_start = d.period_start AND p.category = d.category"
+    )
+
+
+def recount_periods(dialect, where="true"):
+    """The INSERT of hok_period's rows of the KSMs `where` (on k) selects, counted from hok_daily."""
+    start = _period_start(dialect, "h.work_date")
+    return (
+        f"{_INTO_PERIODS}SELECT h.ksm_id, {start}, h.category, sum(h.present) "
+        f"FROM hok_daily h JOIN ksm k ON k.id = h.ksm_id WHERE {where} GROUP BY h.ksm_id, {start}, h.category"
+    )
+
+
+def _reperiod(dialect):
+    """A KSM's pay periods changed (first day, length): its rows counted again."""
+    return f"DELETE FROM hok_period WHERE ksm_id = NEW.id; {recount_periods(dialect, 'k.id = NEW.id')}"
+
+
 def _sqlite_ddl() -> dict:
     """{rollup table: the statements creating the triggers that keep it}."""
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
@@ -121,6 +199,14 @@ def _sqlite_ddl() -> dict:
             f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
             f"{create} paid_period_unreversal AFTER DELETE ON payment_reversal "
             f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
+        ],
+        "hok_period": [
+            f"{create} hok_period_insert AFTER INSERT ON hok_daily BEGIN {_add_period('NEW')}; END",
+            f"{create} hok_period_update AFTER UPDATE ON hok_daily "
+            f"BEGIN {_take_period('OLD')}; {_add_period('NEW')}; END",
+            f"{create} hok_period_delete AFTER DELETE ON hok_daily BEGIN {_take_period('OLD')}; END",
+            f"{create} hok_period_ksm AFTER UPDATE OF start_date, pay_period ON ksm "
+            f"BEGIN {_reperiod('sqlite')}; END",
         ],
         "overpaid_period": [
             f"{create} overpaid_attendance_insert AFTER INSERT ON attendance WHEN NEW.present "
@@ -230,6 +316,20 @@ def _postgresql_ddl() -> dict:
             "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
             "EXECUTE FUNCTION paid_period_reversal()",
         ],
+        "hok_period": [
+            _function(
+                "hok_period_rows",
+                f"IF TG_OP <> 'INSERT' THEN {_take_periods('old_rows')}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_add_periods('new_rows')}; END IF; RETURN NULL;",
+            ),
+            *_statement_trigger("hok_period_insert", "INSERT", "hok_daily", "hok_period_rows", _NEW),
+            *_statement_trigger("hok_period_update", "UPDATE", "hok_daily", "hok_period_rows", _BOTH),
+            *_statement_trigger("hok_period_delete", "DELETE", "hok_daily", "hok_period_rows", _OLD),
+            _function("hok_period_ksm", f"{_reperiod('postgresql')}; RETURN NULL;"),
+            "DROP TRIGGER IF EXISTS hok_period_ksm ON ksm",
+            "CREATE TRIGGER hok_period_ksm AFTER UPDATE OF start_date, pay_period ON ksm FOR EACH ROW "
+            "EXECUTE FUNCTION hok_period_ksm()",
+        ],
         "overpaid_period": [
             _function(
                 "overpaid_attendance",
@@ -273,60 +373,36 @@ def _postgresql_ddl() -> dict:
     }
 
 
-_PG_TRIGGERS = {
-    "attendance": [
-        "hok_daily_attendance",
-        *[
-            f"{rollup}_{n}"
-            for rollup in ("hok_daily", "overpaid_attendance")
-            for n in ("insert", "update", "delete")
-        ],
-    ],
-    "worker": ["hok_daily_worker"],
-    "payment": [
-        "paid_period_insert",
-        "paid_period_delete",
-        "overpaid_payment_insert",
-        "overpaid_payment_delete",
-    ],
-    "payment_reversal": ["paid_period_reversal", "overpaid_reversal_insert", "overpaid_reversal_delete"],
-}
-_PG_FUNCTIONS = (
-    "hok_daily_attendance",
-    "hok_daily_worker",
-    "paid_period_payment",
-    "paid_period_payments",
-    "paid_period_reversal",
-    "overpaid_attendance",
-    "overpaid_payment",
-    "overpaid_reversal",
-)
-DROP = {
-    "sqlite": [
-        f"DROP TRIGGER IF EXISTS {name}"
-        for name in (
-            *[f"hok_daily_{n}" for n in ("insert", "update", "delete", "worker")],
-            *[f"paid_period_{n}" for n in ("insert", "delete", "reversal", "unreversal")],
-            *[f"overpaid_attendance_{n}" for n in ("insert", "update", "delete")],
-            *[f"overpaid_{t}_{n}" for t in ("payment", "reversal") for n in ("insert", "delete")],
-        )
-    ],
-    "postgresql": [
-        *[
-            f"DROP TRIGGER IF EXISTS {name} ON {table}"
-            for table, names in _PG_TRIGGERS.items()
-            for name in names
-        ],
-        *[f"DROP FUNCTION IF EXISTS {name}()" for name in _PG_FUNCTIONS],
-    ],
-}
-ROLLUPS = ("hok_daily", "paid_period", "overpaid_period")
+_DDL = {"sqlite": _sqlite_ddl, "postgresql": _postgresql_ddl}
+# Triggers of earlier versions, gone from the DDL above (PostgreSQL's row trigger on attendance).
+_FORMER = {"sqlite": [], "postgresql": ["DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance"]}
+
+
+def _drops(dialect):
+    """DROP statements for every trigger and function the DDL creates."""
+    statements = list(_FORMER[dialect])
+    for ddl in _DDL[dialect]().values():
+        for statement in ddl:
+            trigger = re.match(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*? ON (\w+)", statement)
+            function = re.match(r"CREATE OR REPLACE FUNCTION (\w+)\(", statement)
+            if trigger:
+                name, table = trigger.groups()
+                statements.append(
+                    f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if dialect != "sqlite" else "")
+                )
+            elif function:
+                statements.append(f"DROP FUNCTION IF EXISTS {function.group(1)}()")
+    # Triggers go before the functions they call.
+    return sorted(statements, key=lambda statement: "FUNCTION" in statement)
+
+
+ROLLUPS = ("hok_daily", "paid_period", "overpaid_period", "hok_period")
 
 
 def install_triggers(connection):
     """Create the triggers that keep each rollup whose table exists (idempotent): used by create_all
     and by migrations/env.py once the migrations have run."""
-    ddl = {"sqlite": _sqlite_ddl, "postgresql": _postgresql_ddl}[connection.dialect.name]()
+    ddl = _DDL[connection.dialect.name]()
     tables = set(inspect(connection).get_table_names())
     for rollup, statements in ddl.items():
         if rollup in tables:
@@ -335,7 +411,7 @@ def install_triggers(connection):
 
 
 def drop_triggers(connection):
-    for statement in DROP[connection.dialect.name]:
+    for statement in _drops(connection.dialect.name):
         connection.execute(text(statement))
 
 
@@ -407,10 +483,13 @@ _RECOUNTS = {
 
 
 def rebuild():
-    """Recount the rollups from attendance and payments (after a bulk load, or to repair)."""
+    """Recount the rollups from attendance and payments (after a bulk load, or to repair);
+    hok_period last, from hok_daily."""
     for model, (columns, select) in _RECOUNTS.items():
         db.session.execute(db.delete(model))
         db.session.execute(db.insert(model).from_select(list(columns), select()))
+    db.session.execute(db.delete(HokPeriod))
+    db.session.execute(text(recount_periods(db.session.get_bind().dialect.name)))
 
 
 @click.group("rollups")
@@ -420,11 +499,11 @@ def rollups_cli():
 
 @rollups_cli.command("rebuild")
 def rebuild_command():
-    """Recount hok_daily, paid_period and overpaid_period from attendance and payments."""
+    """Recount hok_daily, paid_period, overpaid_period and hok_period from attendance and payments."""
     rebuild()
     db.session.commit()
     rows = ", ".join(
         f"{model.__tablename__} {db.session.scalar(db.select(func.count()).select_from(model))} baris"
-        for model in _RECOUNTS
+        for model in (*_RECOUNTS, HokPeriod)
     )
     click.echo(f"Dihitung ulang: {rows}.")

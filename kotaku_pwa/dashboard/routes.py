@@ -83,8 +83,8 @@ def _series(rows, period):
         for start, _end, owed, settled, _left in f.periods:
             due[_monday(start)] += owed
             paid[_monday(start)] += settled
-    days = figures.daily_totals([k.id for k in rows], period)
-    hok = [(day.strftime("%d/%m"), int(n)) for day, n, _ in days]
+    days = figures.hok_per_day([k.id for k in rows], period)
+    hok = [(day.strftime("%d/%m"), int(n)) for day, n in days]
     weeks = [(w.strftime("%d/%m"), paid[w], due[w]) for w in sorted(set(due) | set(paid))]
     return hok, weeks
 

@@ -6,14 +6,15 @@ from collections import defaultdict
 from sqlalchemy import func
 
 from .. import db, stages, watsan
-from ..models import Attendance, DfatAssessment, Kelurahan, Ksm, Meeting, TippMember, WatsanSurvey
+from ..database import one_of
+from ..models import DfatAssessment, HokPeriod, Kelurahan, Ksm, Meeting, TippMember, WatsanSurvey
 
 
 def latest_surveys(kelurahan_ids) -> dict:
     """kelurahan id → its latest WatsanSurvey (DFAT kelurahan only; one survey per kelurahan and day)."""
     last = (
         db.select(WatsanSurvey.kelurahan_id, func.max(WatsanSurvey.surveyed_on).label("day"))
-        .where(WatsanSurvey.kelurahan_id.in_(kelurahan_ids))
+        .where(one_of(WatsanSurvey.kelurahan_id, kelurahan_ids))
         .group_by(WatsanSurvey.kelurahan_id)
         .subquery()
     )
@@ -60,7 +61,7 @@ def dfat_progress_of(kelurahan_ids) -> dict:
     """kelurahan id → stages.Progress of the DFAT chain, for the DFAT kelurahan among the ids."""
     ids = list(
         db.session.scalars(
-            db.select(Kelurahan.id).where(Kelurahan.id.in_(kelurahan_ids), Kelurahan.dfat.is_(True))
+            db.select(Kelurahan.id).where(one_of(Kelurahan.id, kelurahan_ids), Kelurahan.dfat.is_(True))
         )
     )
     held = defaultdict(set)
@@ -76,10 +77,10 @@ def dfat_progress_of(kelurahan_ids) -> dict:
     surveys = _counts(
         db.select(WatsanSurvey.kelurahan_id, func.count(WatsanSurvey.id)), WatsanSurvey.kelurahan_id, ids
     )
-    hok = _counts(
-        db.select(Ksm.kelurahan_id, func.count(Attendance.id))
-        .join(Ksm, Attendance.ksm_id == Ksm.id)
-        .where(Attendance.present.is_(True), Ksm.programme == "DFAT"),
+    hok = _counts(  # from the rollup of attendance (dashboard/rollups.py), not its millions of rows
+        db.select(Ksm.kelurahan_id, func.sum(HokPeriod.present))
+        .join(Ksm, HokPeriod.ksm_id == Ksm.id)
+        .where(Ksm.programme == "DFAT"),
         Ksm.kelurahan_id,
         ids,
     )

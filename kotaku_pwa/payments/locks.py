@@ -13,6 +13,7 @@ kind's `hold_correction`).
 from sqlalchemy import func
 
 from .. import db
+from ..database import one_of
 from ..formatting import rupiah, tanggal_pendek
 from ..models import Ksm, Payment, PaymentReversal, Verification
 
@@ -43,7 +44,7 @@ def period_counts(kelurahan_ids) -> dict:
     rows = db.session.execute(
         db.select(Ksm.kelurahan_id, Verification.decision, func.count(Verification.id))
         .join(Ksm, Verification.ksm_id == Ksm.id)
-        .where(Verification.id.in_(latest_ids), Ksm.kelurahan_id.in_(list(kelurahan_ids)))
+        .where(Verification.id.in_(latest_ids), one_of(Ksm.kelurahan_id, kelurahan_ids))
         .group_by(Ksm.kelurahan_id, Verification.decision)
     )
     counts = {}

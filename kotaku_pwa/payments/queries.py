@@ -6,6 +6,7 @@ from sqlalchemy import and_, func
 
 from .. import db
 from ..dashboard.figures import not_reversed
+from ..database import one_of
 from ..ledger import balance, late_periods, short_of_wages
 from ..models import (
     Attendance,
@@ -221,7 +222,7 @@ def wages_overpaid(kelurahan_ids) -> dict:
     rows = db.session.execute(
         db.select(Ksm.kelurahan_id, func.sum(OverpaidPeriod.amount))
         .join(Ksm, OverpaidPeriod.ksm_id == Ksm.id)
-        .where(Ksm.kelurahan_id.in_(kelurahan_ids))
+        .where(one_of(Ksm.kelurahan_id, kelurahan_ids))
         .group_by(Ksm.kelurahan_id)
     )
     return {kelurahan_id: int(value) for kelurahan_id, value in rows}

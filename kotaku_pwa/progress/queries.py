@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import func
 
 from .. import db, physical, protocol
+from ..database import one_of
 from ..models import (
     Attendance,
     HealthCheck,
@@ -71,7 +72,7 @@ def progress_percent(kelurahan_ids) -> dict:
     ranked = (
         db.select(PR.ksm_id, PR.work_item_id, PR.percent, order.label("rank"))
         .join(Ksm, PR.ksm_id == Ksm.id)
-        .where(Ksm.kelurahan_id.in_(ids))
+        .where(one_of(Ksm.kelurahan_id, ids))
         .subquery()
     )
     latest = {
@@ -82,12 +83,12 @@ def progress_percent(kelurahan_ids) -> dict:
     for item in db.session.execute(
         db.select(WorkItem.id, WorkItem.ksm_id, WorkItem.planned_cost)
         .join(Ksm, WorkItem.ksm_id == Ksm.id)
-        .where(Ksm.kelurahan_id.in_(ids))
+        .where(one_of(Ksm.kelurahan_id, ids))
     ):
         items.setdefault(item.ksm_id, []).append((item.planned_cost, latest.get((item.ksm_id, item.id))))
     parts = {}
     for ksm in db.session.execute(
-        db.select(Ksm.id, Ksm.kelurahan_id, Ksm.budget).where(Ksm.kelurahan_id.in_(ids))
+        db.select(Ksm.id, Ksm.kelurahan_id, Ksm.budget).where(one_of(Ksm.kelurahan_id, ids))
     ):
         percent = physical.ksm_percent(latest.get((ksm.id, None)), items.get(ksm.id, []))
         parts.setdefault(ksm.kelurahan_id, []).append((ksm.budget, percent))

@@ -1,4 +1,5 @@
-"""overpaid_period rollup (kelebihan bayar per worker and pay period)
+"""overpaid_period and hok_period rollups (kelebihan bayar per worker and pay period; HOK per KSM
+pay period) for the dashboard at a national season
 
 Revision ID: fb6dc07fa896
 Revises: 7fd9ddcd0dcd
@@ -17,6 +18,14 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('hok_period',
+    sa.Column('ksm_id', sa.Integer(), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('category', sa.String(length=10), nullable=False),
+    sa.Column('present', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['ksm_id'], ['ksm.id'], name=op.f('fk_hok_period_ksm_id_ksm')),
+    sa.PrimaryKeyConstraint('ksm_id', 'period_start', 'category', name=op.f('pk_hok_period'))
+    )
     op.create_table('overpaid_period',
     sa.Column('worker_id', sa.Integer(), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
@@ -27,8 +36,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['worker_id'], ['worker.id'], name=op.f('fk_overpaid_period_worker_id_worker')),
     sa.PrimaryKeyConstraint('worker_id', 'period_start', 'period_end', name=op.f('pk_overpaid_period'))
     )
-    # The rollup starts as a recount of what is stored; the triggers that keep it are installed by
+    # The rollups start as a recount of what is stored; the triggers that keep them are installed by
     # migrations/env.py once every migration has run (dashboard/rollups.py).
+    length = "CASE k.pay_period WHEN 'daily' THEN 1 WHEN 'weekly' THEN 7 WHEN 'biweekly' THEN 14 ELSE 7 END"
+    if op.get_bind().dialect.name == "sqlite":
+        days = "CAST(julianday(h.work_date) - julianday(k.start_date) AS INTEGER)"
+        start = f"date(k.start_date, printf('%+d days', {days} / {length} * {length}))"
+    else:
+        start = f"k.start_date + (h.work_date - k.start_date) / {length} * {length}"
+    op.execute(
+        "INSERT INTO hok_period (ksm_id, period_start, category, present) "
+        f"SELECT h.ksm_id, {start}, h.category, sum(h.present) FROM hok_daily h JOIN ksm k ON k.id = h.ksm_id "
+        f"GROUP BY h.ksm_id, {start}, h.category"
+    )
     op.execute(
         "INSERT INTO overpaid_period (ksm_id, worker_id, period_start, period_end, amount) SELECT * FROM ("
         "SELECT p.ksm_id, p.worker_id, p.period_start, p.period_end, sum(p.amount) - max(p.daily_rate) * ("
@@ -44,4 +64,5 @@ def downgrade():
 
     drop_triggers(op.get_bind())
     op.drop_table('overpaid_period')
+    op.drop_table('hok_period')
     install_triggers(op.get_bind())  # the rollups that remain
