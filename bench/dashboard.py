@@ -242,15 +242,17 @@ def over_budget(results):
     )
 
 
-def main(sizes=SIZES):
+def main(sizes=SIZES, databases=("sqlite", "postgresql")):
     print(f"Dashboard at national scale (median of {RUNS} warm requests, server time and its CPU time)")
     keep = os.environ.get("BENCH_DATA")
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(keep or tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        results["sqlite"] = run("SQLite", [(n, f"sqlite:///{folder / f'dashboard-{n}.db'}") for n in sizes])
-    if _pg_answers():
+        if "sqlite" in databases:
+            urls = [(n, f"sqlite:///{folder / f'dashboard-{n}.db'}") for n in sizes]
+            results["sqlite"] = run("SQLite", urls)
+    if "postgresql" in databases and _pg_answers():
         schemas = [f"dashboard_{n}" for n in sizes]
         urls = [(n, _schema_url(PG_URL, schema)) for n, schema in zip(sizes, schemas, strict=True)]
         results["postgresql"] = run("PostgreSQL", urls)
@@ -260,4 +262,7 @@ def main(sizes=SIZES):
 
 
 if __name__ == "__main__":
-    sys.exit(1 if main(tuple(int(n) for n in sys.argv[1:]) or SIZES)["over_budget"] else 0)
+    # python -m bench.dashboard [kelurahan ...] [sqlite|postgresql]: sizes and databases to measure.
+    sizes = tuple(int(a) for a in sys.argv[1:] if a.isdigit()) or SIZES
+    databases = tuple(a for a in sys.argv[1:] if not a.isdigit()) or ("sqlite", "postgresql")
+    sys.exit(1 if main(sizes, databases)["over_budget"] else 0)

@@ -163,6 +163,31 @@ def test_figures_worked_by_hand(place):
     assert days[0][2] == 76_000 + 90_000 + 95_000
 
 
+def test_hok_per_pay_period_reads_the_same_from_both_rollups(place):
+    """Without a date range the figures read hok_period; with one, hok_daily's days: an unbounded
+    range gives the same HOK and wages due per KSM pay period (three categories, an override, a
+    second week, a biweekly KSM beside a weekly one)."""
+    other = make_ksm(place["kelurahan"], name="KSM Dua", pay_period="biweekly")
+    andi = place["workers"][0]
+    _present(place["ksm"], andi, place["user"], date(2021, 4, 22), date(2021, 4, 29))
+    worker = _worker(other, place["user"], "tukang", "P", 4)
+    _present(other, worker, place["user"], date(2021, 4, 15), date(2021, 4, 28), date(2021, 4, 29))
+    db.session.commit()
+    ids = [place["kelurahan"].id]
+    kept = sorted(figures.hok_by_period(ids))
+    assert kept == sorted(figures.hok_by_period(ids, (date.min, date.max)))
+    tukang = place["kota"].wage_tukang  # KSM Dua keeps its kota's rate
+    assert [row[1:] for row in kept if row[0] == other.id] == [
+        (date(2021, 4, 15), 2, 2 * tukang),  # 15–28 April
+        (date(2021, 4, 29), 1, tukang),
+    ]
+    assert [row[1:] for row in kept if row[0] == place["ksm"].id] == [
+        (date(2021, 4, 15), 6, 503_000),
+        (date(2021, 4, 22), 1, 76_000),
+        (date(2021, 4, 29), 1, 76_000),
+    ]
+
+
 def test_unpaid_week_is_late_and_needs_attention(place):
     db.session.commit()
     k = _figures_of(place)
