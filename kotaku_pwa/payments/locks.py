@@ -33,7 +33,7 @@ def period_states(ksm_ids) -> dict:
     ids = [i for i in ksm_ids if isinstance(i, int)]
     if not ids:
         return {}
-    rows = db.session.scalars(db.select(Verification).where(Verification.ksm_id.in_(ids)))
+    rows = db.session.scalars(db.select(Verification).where(one_of(Verification.ksm_id, ids)))
     return latest(rows)
 
 
