@@ -131,9 +131,7 @@ def generate(n_kelurahan, n_workers, n_days, kota_name):
                 Attendance,
                 [
                     {
-                        "uuid": str(uuid.uuid4()),
-                        "payload_hash": "generated",
-                        "created_by_id": creator,
+                        **synthetic.synced(creator),
                         "ksm_id": ksm.id,
                         "worker_id": worker_id,
                         "work_date": day,
@@ -198,9 +196,7 @@ def _synthetic_worker(ksm, i, region, creator):
     """The i-th synthetic worker, with a NIK unique for up to 3 million workers."""
     day, month, serial = i // 9999 % 28 + 1, i // (9999 * 28) % 12 + 1, i % 9999 + 1
     return {
-        "uuid": str(uuid.uuid4()),
-        "payload_hash": "generated",
-        "created_by_id": creator,
+        **synthetic.synced(creator),
         "ksm_id": ksm.id,
         "nik": f"{region}{day:02d}{month:02d}80{serial:04d}",
         "name": f"Pekerja {i + 1}",

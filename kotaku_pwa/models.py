@@ -312,6 +312,16 @@ class HokPeriod(db.Model):
     present: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class KsmWorkers(db.Model):
+    """Workers registered in a KSM and how many are women: a rollup of worker kept by triggers
+    (dashboard/rollups.py), so the dashboard does not count tens of thousands of workers."""
+
+    __tablename__ = "ksm_workers"
+    ksm_id: Mapped[int] = mapped_column(ForeignKey("ksm.id"), primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer, default=0)
+    women: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PaidPeriod(db.Model):
     """Wages paid per KSM and pay period, net of reversals, and how many of those payments carry
     neither signature nor photo: a rollup of payment and payment_reversal kept by triggers

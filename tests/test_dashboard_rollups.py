@@ -1,4 +1,5 @@
-"""The rollups the dashboard reads (hok_daily, hok_period, paid_period, overpaid_period) equal a recount after
+"""The rollups the dashboard reads (hok_daily, hok_period, paid_period, overpaid_period, ksm_workers)
+equal a recount after
 every kind of write, whatever path made it: ORM rows, the sync engine's multi-row INSERT, a present
 flag changed, a row deleted, a worker's category corrected, a reversal made or taken back, one
 statement changing many rows. SQLite and PostgreSQL (TEST_DATABASE_URL) each run their own triggers
@@ -10,12 +11,13 @@ from datetime import date
 import pytest
 
 from kotaku_pwa import db
-from kotaku_pwa.dashboard.rollups import rebuild, recount, recount_overpaid, recount_paid
+from kotaku_pwa.dashboard.rollups import rebuild, recount, recount_overpaid, recount_paid, recount_workers
 from kotaku_pwa.models import (
     Attendance,
     HokDaily,
     HokPeriod,
     Ksm,
+    KsmWorkers,
     OverpaidPeriod,
     PaidPeriod,
     Payment,
@@ -51,6 +53,9 @@ def _kept():
         (r.ksm_id, r.period_start, r.category): r.present for r in db.session.scalars(db.select(HokPeriod))
     }
     assert {k: v for k, v in periods.items() if v} == _periods_counted()
+    workers = {r.ksm_id: (r.workers, r.women) for r in db.session.scalars(db.select(KsmWorkers))}
+    counted = {ksm_id: (n, int(women)) for ksm_id, n, women in db.session.execute(recount_workers())}
+    assert {k: v for k, v in workers.items() if v != (0, 0)} == counted
     return {k: v for k, v in hok.items() if v}, {k: v for k, v in paid.items() if v != (0, 0)}, over
 
 
@@ -130,6 +135,24 @@ def test_attendance_writes_keep_hok_daily(ksm):
     assert hok == {(ksm.id, date(2021, 4, 15), "mandor"): 1}
 
 
+def test_worker_writes_keep_ksm_workers(ksm):
+    """Workers and women per KSM follow registrations, a corrected gender, a move and a deletion."""
+    ksm, user = ksm
+    other = make_ksm(ksm.kelurahan, name="KSM Dua")
+    a = _worker(ksm, user, "pekerja", "L", 1)
+    b = _worker(ksm, user, "tukang", "P", 2)
+    _worker(other, user, "pekerja", "P", 3)
+    assert_rollups_equal_recount()
+    assert db.session.get(KsmWorkers, ksm.id).women == 1
+    a.gender = "P"
+    assert_rollups_equal_recount()
+    b.ksm_id = other.id
+    assert_rollups_equal_recount()
+    assert (db.session.get(KsmWorkers, other.id).workers, db.session.get(KsmWorkers, ksm.id).women) == (2, 1)
+    db.session.execute(db.delete(Worker).where(Worker.ksm_id == other.id))
+    assert_rollups_equal_recount()
+
+
 def test_the_sync_engine_keeps_hok_daily(ksm, client, auth):
     ksm, user = ksm
 
@@ -173,15 +196,15 @@ def test_rebuild_repairs_the_rollups(ksm, app):
     db.session.commit()
     db.session.execute(db.delete(OverpaidPeriod))
     db.session.execute(db.delete(HokPeriod))
+    db.session.execute(db.delete(KsmWorkers))
     db.session.execute(db.delete(HokDaily))
     db.session.execute(db.update(PaidPeriod).values(paid=1))
     db.session.commit()
     assert _kept_rows() != _counted()
     result = app.test_cli_runner().invoke(args=["rollups", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert (
-        "hok_daily 1 baris, paid_period 1 baris, overpaid_period 1 baris, hok_period 1 baris" in result.output
-    )
+    counted = "hok_daily 1 baris, paid_period 1 baris, overpaid_period 1 baris, ksm_workers 1 baris"
+    assert f"{counted}, hok_period 1 baris" in result.output
     db.session.expire_all()
     assert _kept_rows() == _counted()
     rebuild()  # idempotent

@@ -26,6 +26,7 @@ from ..models import (
     Kelurahan,
     Kota,
     Ksm,
+    KsmWorkers,
     Meeting,
     PaidPeriod,
     Payment,
@@ -34,7 +35,6 @@ from ..models import (
     Spending,
     TrancheReceipt,
     User,
-    Worker,
     user_kelurahan,
 )
 from ..vocabulary import PERIOD_DAYS, WAGE_CATEGORIES
@@ -268,12 +268,14 @@ def ksm_figures(kelurahan_ids, today: date, period=None) -> dict:
         for row in _rows(
             db.select(
                 Ksm.id, Ksm.kelurahan_id, Ksm.name, Ksm.start_date, Ksm.end_date, Ksm.pay_period, Ksm.budget,
-                _count_of(Worker, Worker.ksm_id == Ksm.id),
-                _count_of(Worker, Worker.ksm_id == Ksm.id, Worker.gender == "P"),
+                func.coalesce(KsmWorkers.workers, 0),  # the rollup of worker (rollups.py)
+                func.coalesce(KsmWorkers.women, 0),
                 _sum_of(TrancheReceipt, TrancheReceipt.received_on, period),
                 _sum_of(Spending, Spending.spent_on, period),
                 _count_of(Meeting, Meeting.ksm_id == Ksm.id, *_between(Meeting.held_on, period)),
-            ).where(one_of(Ksm.kelurahan_id, ids))
+            )
+            .outerjoin(KsmWorkers, KsmWorkers.ksm_id == Ksm.id)
+            .where(one_of(Ksm.kelurahan_id, ids))
         )
     }  # fmt: skip
     # HOK and wages due per KSM and pay period, summed by the database from the rollup.

@@ -22,7 +22,7 @@ import click
 from sqlalchemy import case, event, func, inspect, text
 
 from .. import db
-from ..models import Attendance, HokDaily, HokPeriod, OverpaidPeriod, PaidPeriod, Payment, Worker
+from ..models import Attendance, HokDaily, HokPeriod, KsmWorkers, OverpaidPeriod, PaidPeriod, Payment, Worker
 from ..vocabulary import PERIOD_DAYS
 
 _UPSERT = (
@@ -174,6 +174,35 @@ def _reperiod(dialect):
     return f"DELETE FROM hok_period WHERE ksm_id = NEW.id; {recount_periods(dialect, 'k.id = NEW.id')}"
 
 
+_WOMAN = "CASE WHEN {w}.gender = 'P' THEN 1 ELSE 0 END"
+
+
+def _add_workers(rows):
+    """Count new workers in their KSM: `rows` a row (NEW) or a transition table."""
+    if rows == "NEW":
+        values = f"VALUES (NEW.ksm_id, 1, {_WOMAN.format(w='NEW')})"
+    else:
+        values = f"SELECT w.ksm_id, count(*), sum({_WOMAN.format(w='w')}) FROM {rows} w GROUP BY w.ksm_id"
+    return (
+        f"INSERT INTO ksm_workers (ksm_id, workers, women) {values} ON CONFLICT (ksm_id) DO UPDATE "
+        "SET workers = ksm_workers.workers + excluded.workers, women = ksm_workers.women + excluded.women"
+    )
+
+
+def _take_workers(rows):
+    """Take workers out of their KSM's counts: `rows` a row (OLD) or a transition table."""
+    if rows == "OLD":
+        return (
+            f"UPDATE ksm_workers SET workers = workers - 1, women = women - {_WOMAN.format(w='OLD')} "
+            "WHERE ksm_id = OLD.ksm_id"
+        )
+    return (
+        "UPDATE ksm_workers k SET workers = k.workers - c.workers, women = k.women - c.women FROM ("
+        f"SELECT w.ksm_id, count(*) AS workers, sum({_WOMAN.format(w='w')}) AS women FROM {rows} w "
+        "GROUP BY w.ksm_id) c WHERE k.ksm_id = c.ksm_id"
+    )
+
+
 def _sqlite_ddl() -> dict:
     """{rollup table: the statements creating the triggers that keep it}."""
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
@@ -207,6 +236,12 @@ def _sqlite_ddl() -> dict:
             f"{create} hok_period_delete AFTER DELETE ON hok_daily BEGIN {_take_period('OLD')}; END",
             f"{create} hok_period_ksm AFTER UPDATE OF start_date, pay_period ON ksm "
             f"BEGIN {_reperiod('sqlite')}; END",
+        ],
+        "ksm_workers": [
+            f"{create} ksm_workers_insert AFTER INSERT ON worker BEGIN {_add_workers('NEW')}; END",
+            f"{create} ksm_workers_update AFTER UPDATE OF ksm_id, gender ON worker "
+            f"BEGIN {_take_workers('OLD')}; {_add_workers('NEW')}; END",
+            f"{create} ksm_workers_delete AFTER DELETE ON worker BEGIN {_take_workers('OLD')}; END",
         ],
         "overpaid_period": [
             f"{create} overpaid_attendance_insert AFTER INSERT ON attendance WHEN NEW.present "
@@ -330,6 +365,16 @@ def _postgresql_ddl() -> dict:
             "CREATE TRIGGER hok_period_ksm AFTER UPDATE OF start_date, pay_period ON ksm FOR EACH ROW "
             "EXECUTE FUNCTION hok_period_ksm()",
         ],
+        "ksm_workers": [
+            _function(
+                "ksm_workers_rows",
+                f"IF TG_OP <> 'INSERT' THEN {_take_workers('old_rows')}; END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_add_workers('new_rows')}; END IF; RETURN NULL;",
+            ),
+            *_statement_trigger("ksm_workers_insert", "INSERT", "worker", "ksm_workers_rows", _NEW),
+            *_statement_trigger("ksm_workers_update", "UPDATE", "worker", "ksm_workers_rows", _BOTH),
+            *_statement_trigger("ksm_workers_delete", "DELETE", "worker", "ksm_workers_rows", _OLD),
+        ],
         "overpaid_period": [
             _function(
                 "overpaid_attendance",
@@ -396,7 +441,7 @@ def _drops(dialect):
     return sorted(statements, key=lambda statement: "FUNCTION" in statement)
 
 
-ROLLUPS = ("hok_daily", "paid_period", "overpaid_period", "hok_period")
+ROLLUPS = ("hok_daily", "paid_period", "overpaid_period", "hok_period", "ksm_workers")
 
 
 def install_triggers(connection):
@@ -475,10 +520,18 @@ def recount_overpaid():
     return db.select(groups).where(groups.c.amount > 0)
 
 
+def recount_workers():
+    """The select of ksm_workers' rows: the workers of each KSM, and how many are women."""
+    return db.select(
+        Worker.ksm_id, func.count(), func.sum(case((Worker.gender == "P", 1), else_=0))
+    ).group_by(Worker.ksm_id)
+
+
 _RECOUNTS = {
     HokDaily: (("ksm_id", "work_date", "category", "present"), recount),
     PaidPeriod: (("ksm_id", "period_start", "paid", "flagged"), recount_paid),
     OverpaidPeriod: (("ksm_id", "worker_id", "period_start", "period_end", "amount"), recount_overpaid),
+    KsmWorkers: (("ksm_id", "workers", "women"), recount_workers),
 }
 
 
@@ -499,7 +552,7 @@ def rollups_cli():
 
 @rollups_cli.command("rebuild")
 def rebuild_command():
-    """Recount hok_daily, paid_period, overpaid_period and hok_period from attendance and payments."""
+    """Recount the rollups from attendance, payments and workers."""
     rebuild()
     db.session.commit()
     rows = ", ".join(

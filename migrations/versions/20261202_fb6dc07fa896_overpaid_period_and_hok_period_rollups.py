@@ -1,5 +1,5 @@
-"""overpaid_period and hok_period rollups (kelebihan bayar per worker and pay period; HOK per KSM
-pay period) for the dashboard at a national season
+"""overpaid_period, hok_period and ksm_workers rollups (kelebihan bayar per worker and pay period;
+HOK per KSM pay period; workers and women per KSM) for the dashboard at a national season
 
 Revision ID: fb6dc07fa896
 Revises: 7fd9ddcd0dcd
@@ -26,6 +26,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['ksm_id'], ['ksm.id'], name=op.f('fk_hok_period_ksm_id_ksm')),
     sa.PrimaryKeyConstraint('ksm_id', 'period_start', 'category', name=op.f('pk_hok_period'))
     )
+    op.create_table('ksm_workers',
+    sa.Column('ksm_id', sa.Integer(), nullable=False),
+    sa.Column('workers', sa.Integer(), nullable=False),
+    sa.Column('women', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['ksm_id'], ['ksm.id'], name=op.f('fk_ksm_workers_ksm_id_ksm')),
+    sa.PrimaryKeyConstraint('ksm_id', name=op.f('pk_ksm_workers'))
+    )
     op.create_table('overpaid_period',
     sa.Column('worker_id', sa.Integer(), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
@@ -50,6 +57,10 @@ def upgrade():
         f"GROUP BY h.ksm_id, {start}, h.category"
     )
     op.execute(
+        "INSERT INTO ksm_workers (ksm_id, workers, women) "
+        "SELECT ksm_id, count(*), sum(CASE WHEN gender = 'P' THEN 1 ELSE 0 END) FROM worker GROUP BY ksm_id"
+    )
+    op.execute(
         "INSERT INTO overpaid_period (ksm_id, worker_id, period_start, period_end, amount) SELECT * FROM ("
         "SELECT p.ksm_id, p.worker_id, p.period_start, p.period_end, sum(p.amount) - max(p.daily_rate) * ("
         "SELECT count(*) FROM attendance a WHERE a.worker_id = p.worker_id AND a.present "
@@ -64,5 +75,6 @@ def downgrade():
 
     drop_triggers(op.get_bind())
     op.drop_table('overpaid_period')
+    op.drop_table('ksm_workers')
     op.drop_table('hok_period')
     install_triggers(op.get_bind())  # the rollups that remain
