@@ -3,11 +3,12 @@ rows (`flask generate --kelurahan 120|500 --workers 100 --days 60`, one database
 
 Printed per database and size: how long `flask generate` took, then for each page (admin's and a
 supervisor's /dashboard, the kelurahan drill-down, a KSM page, admin's home, export.csv and
-export.xlsx) the median server time of RUNS warm requests through the app (Flask test client, no
-network) and the CPU time the request used: this process's (time.process_time: the app, and all of
-SQLite) plus, on PostgreSQL, that of the server processes serving the app's connections (read from
-/proc: the database runs on this machine). On a machine shared with other jobs the wall time mostly
-measures waiting for a core; the CPU time does not. The load average is printed beside the figures.
+export.xlsx) the median and the fastest server time of RUNS warm requests through the app (Flask
+test client, no network) and the median CPU time the request used: this process's
+(time.process_time: the app, and all of SQLite) plus, on PostgreSQL, that of the server processes
+serving the app's connections (read from /proc: the database runs on this machine). On a machine
+shared with other jobs the wall time mostly measures waiting for a core; the CPU time much less
+(a shared core still runs slower). The load average is printed beside the figures.
 
 Budgets (issue 10): the dashboard ≤ 300 ms, export.csv ≤ 1 s.
 
@@ -33,7 +34,7 @@ from kotaku_pwa.models import Attendance, Kelurahan, Kota, Ksm, User
 
 SIZES = (120, 500)  # kelurahan: 120 × 100 workers × 60 days = 720 000 rows, 500 → 3 000 000
 WORKERS, DAYS = 100, 60
-RUNS = 7
+RUNS = 9
 PASSWORD = "bench-password"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BUDGET_MS = {"dashboard": 300, "dashboard (supervisor)": 300, "export.csv": 1000}
@@ -145,7 +146,8 @@ def _client(app, username):
 
 
 def measure(app, cpu):
-    """{page: {"wall": median ms, "cpu": median ms}} over RUNS warm requests of each page."""
+    """{page: {"wall": median ms, "fastest": least ms, "cpu": median ms}} over RUNS warm requests of
+    each page (the fastest is the one least held up by other jobs on a shared machine)."""
     with app.app_context():
         ids = {
             "kelurahan": db.session.scalar(db.select(func.min(Kelurahan.id))),
@@ -162,6 +164,7 @@ def measure(app, cpu):
             assert response.status_code == 200, (url, response.status_code)
             runs.append(took)
         figures[name] = {key: statistics.median(r[key] for r in runs) for key in ("wall", "cpu")}
+        figures[name]["fastest"] = min(r["wall"] for r in runs)
     return figures
 
 
@@ -186,13 +189,13 @@ def run(name, urls):
             else "kept from an earlier run"
         )
         print(f"\n{name}, {rows:,} attendance rows ({how}); load average {_load()}")
-        print(f"  {'page':24} {'wall ms':>8} {'CPU ms':>8}  budget")
+        print(f"  {'page':24} {'wall ms':>8} {'fastest':>8} {'CPU ms':>8}  budget")
         for page, f in figures.items():
             budget = BUDGET_MS.get(page)
             verdict = "" if budget is None else f"≤ {budget} {'ok' if f['wall'] <= budget else 'OVER'}"
             if budget is not None and f["wall"] > budget and f["cpu"] <= budget:
                 verdict += " (CPU within)"
-            print(f"  {page:24} {f['wall']:8.0f} {f['cpu']:8.0f}  {verdict}", flush=True)
+            print(f"  {page:24} {f['wall']:8.0f} {f['fastest']:8.0f} {f['cpu']:8.0f}  {verdict}", flush=True)
         results[f"{rows}"] = {"pages": figures, **({"generate": generated} if generated else {})}
     return results
 

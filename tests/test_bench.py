@@ -56,3 +56,14 @@ def test_the_change_against_the_previous_run():
     assert len(lines) == 2
     assert "pages.home.rps" in lines[0] and "(+50 %)" in lines[0]
     assert "pages.home.ratio" in lines[1] and "(+100 %)" in lines[1]
+
+
+def test_the_dashboard_bench_judges_wall_time_against_the_budgets():
+    from bench import dashboard
+
+    def run(dashboard_ms, xlsx_ms):
+        pages = {"dashboard": {"wall": dashboard_ms, "cpu": 90}, "export.xlsx": {"wall": xlsx_ms, "cpu": 900}}
+        return {"sqlite": {"720000": {"pages": pages}}, "postgresql": {}}
+
+    assert not dashboard.over_budget(run(280, 5000))  # the XLSX has no budget
+    assert dashboard.over_budget(run(310, 100))
