@@ -1,12 +1,16 @@
-from flask import render_template, request
-from flask_login import login_required
+from flask import abort, current_app, render_template, request
+from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from .. import db, htmx, nik
 from ..access import get_ksm, ksm_query, may
 from ..models import Kecamatan, Kelurahan, Kota, Ksm, Worker
+from ..payments.queries import ksm_rates
+from ..records.fields import is_uuid
+from ..roles import allows
 from ..vocabulary import CATEGORY_LABELS, WAGE_CATEGORIES
-from . import bp
+from ..workdays import default_day, today
+from . import bp, page
 
 # Orders of the register: (label, columns).
 SORTS = {
@@ -89,3 +93,41 @@ def new():
     return render_template(
         "workers/new.html", ksms=ksms, chosen=chosen, categories=WAGE_CATEGORIES, labels=CATEGORY_LABELS
     )
+
+
+@bp.get("/<uuid>")
+@login_required
+def show(uuid):
+    """A worker's page: details, status, attendance, payments and history ("riwayat"); those who
+    register workers also get the edit and (de)activation forms, which save corrections through the
+    phone's outbox (static/js/worker.js)."""
+    worker = _worker(uuid)
+    ksm = get_ksm(worker.ksm_id)  # 404 outside the user's scope
+    zone = current_app.config["TIMEZONE"]
+    attendance = page.attendance(worker, ksm)
+    riwayat = page.riwayat(worker, zone)
+    may_edit = allows(current_user.role, "record_workers")
+    return render_template(
+        "workers/show.html",
+        worker=worker,
+        ksm=ksm,
+        outside=nik.outside_kota(worker.nik, ksm.kelurahan.kecamatan.kota.kode_wilayah),
+        attendance=attendance,
+        rate=ksm_rates(ksm)[worker.category],
+        payments=page.payments(worker),
+        riwayat=riwayat,
+        may_edit=may_edit,
+        # A worker with HOK stays in their KSM (workers/worker.py: correction_problems).
+        ksms=db.session.scalars(ksm_query()).all() if may_edit and not attendance else [ksm],
+        labels=CATEGORY_LABELS,
+        categories=WAGE_CATEGORIES,
+        default_from=default_day(ksm.start_date, ksm.end_date, today(zone)),
+    )
+
+
+def _worker(uuid) -> Worker:
+    """The worker whose identity (first version's uuid) this is; the scope is the caller's check."""
+    worker = (
+        db.session.scalar(db.select(Worker).where(Worker.uuid == uuid.lower())) if is_uuid(uuid) else None
+    )
+    return worker or abort(404)

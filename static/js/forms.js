@@ -19,7 +19,9 @@
       else data[el.name] = el.value.trim();
     }
     const label = `${form.dataset.label}${data.name ? `: ${data.name}` : ""}`;
-    return [{ uuid: form.dataset.uuid, kind: form.dataset.outbox, data, label }];
+    // A correction names the version it corrects (docs/sync-protocol.md, "Corrections").
+    const replaces = form.dataset.replaces;
+    return [{ uuid: form.dataset.uuid, kind: form.dataset.outbox, data, label, ...(replaces ? { replaces } : {}) }];
   }
 
   function showStatus(form, text) {
