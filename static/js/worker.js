@@ -8,7 +8,10 @@
   const page = document.querySelector("[data-worker-page]");
   if (!page) return;
   const forms = [...page.querySelectorAll('form[data-outbox="worker"]')];
-  const LIVE = new Set(["pending", "sending", "auth", "synced"]); // is, or will be, the current version
+  // Is, or will be, the worker's current version on the server (a held correction the supervisor
+  // accepted is: engine.keep_correction).
+  const LIVE = new Set(["pending", "sending", "auth", "synced"]);
+  const live = (r) => LIVE.has(r.state) || r.outcome?.status === "kept_incoming";
   const longDate = (iso) => new Intl.DateTimeFormat("id-ID", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
     .format(new Date(`${iso}T00:00:00Z`));
 
@@ -31,7 +34,7 @@
     let version = page.dataset.version;
     let record = null;
     for (const r of found) {
-      if (r.replaces === version && LIVE.has(r.state)) [version, record] = [r.uuid, r];
+      if (r.replaces === version && live(r)) [version, record] = [r.uuid, r];
     }
     return { version, record };
   }

@@ -4,6 +4,7 @@ correction held for a supervisor shown as waiting, then with the decision and it
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, Conflict, RecordVersion, Worker
+from tests.test_corrections import correction, worker_as_sent
 
 from .conftest import form_status, records, sign_in, until, wait_synced
 
@@ -165,7 +166,7 @@ def test_a_correction_held_for_a_supervisor_shows_waiting_then_the_decision(fres
     # Meanwhile the admin corrects him on a laptop: the version this page shows is no longer current.
     admin = Desk(server, "admin")
     worker = stored(server, uuid)
-    assert admin.sync(correction_of(worker, name="Candra Uji Admin"))["status"] == "created"
+    assert admin.sync(correction(worker_as_sent(worker), name="Candra Uji Admin"))["status"] == "created"
 
     page.click("#ubah summary")
     page.fill(f"{EDIT} #name", "Candra Uji Faskel")
@@ -214,25 +215,3 @@ class Desk:
             "/api/sync", json={"records": [record]}, headers={"X-CSRFToken": self.token()}
         )
         return response.get_json()["results"][0]
-
-
-def correction_of(worker, **data):
-    import uuid as uuidlib
-
-    values = {
-        "ksm_id": worker.ksm_id,
-        "nik": worker.nik,
-        "name": worker.name,
-        "gender": worker.gender,
-        "category": worker.category,
-        "phone": worker.phone,
-        "low_income_covid": worker.low_income_covid,
-        "lost_income": worker.lost_income,
-        "breadwinner": worker.breadwinner,
-    }
-    return {
-        "uuid": str(uuidlib.uuid4()),
-        "kind": "worker",
-        "replaces": worker.version,
-        "data": {**values, **data},
-    }
