@@ -299,6 +299,7 @@ def history_words(versions, zone: str) -> list[dict]:
             for key, old, new in version.changed
             if key not in HIDDEN
         ]
+        changed = [row for row in changed if row[1] != row[2]]  # "" and None both read "–"
         found.append(
             {
                 "number": number,

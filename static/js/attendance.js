@@ -153,7 +153,9 @@
     const why = outcome.reason ? ` Alasan: ${outcome.reason}` : "";
     if (outcome.status === "kept_incoming") return `${what} diterima supervisor${when}.${why}`;
     if (outcome.status === "kept_existing") return `${what} ditolak supervisor${when}: tetap seperti tersimpan.${why}`;
-    const held = r.errors?.record ? ` ${r.errors.record}` : "";
+    // The server's reason, without its own "Bentrok: … Menunggu keputusan supervisor." (sync/engine.py).
+    const server = (r.errors?.record || "").replace(/^Bentrok: /, "").replace(/ Menunggu keputusan supervisor\.$/, "");
+    const held = server ? ` ${server}` : "";
     return `${what} menunggu keputusan supervisor.${held}`;
   }
 
