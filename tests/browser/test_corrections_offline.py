@@ -1,6 +1,6 @@
-"""Corrections on a 360 px phone (issue 9 items 2, 3 and 5; docs/offline.md "Corrections"):
-an attendance tick corrected offline, a paid day held for the supervisor with its over-payment shown,
-and a meeting edited offline, each synced and shown as the server holds it."""
+"""Corrections on a 360 px phone (issue 9 items 2, 3 and 5; docs/offline.md "Corrections on the phone",
+behaviours 14, 15 and 16): an attendance tick corrected offline, a paid day held for the supervisor with
+its over-payment shown, and a meeting edited offline, each synced and shown as the server holds it."""
 
 import base64
 import json
