@@ -10,20 +10,18 @@ from datetime import date, datetime
 from .. import db
 from ..formatting import mask_nik, mask_phone, rupiah, tanggal, tanggal_pendek, waktu
 from ..models import Kelurahan, Ksm, Meeting, Worker
-from ..vocabulary import ALL_TOPICS, CATEGORY_LABELS, GENDERS, MP2K_OUTCOMES, SPENDING_CATEGORY_LABELS, TYPES
+from ..vocabulary import (
+    ALL_TOPICS,
+    CATEGORY_LABELS,
+    GENDERS,
+    MP2K_OUTCOMES,
+    RECORD_KIND_LABELS,
+    SPENDING_CATEGORY_LABELS,
+    TYPES,
+)
 
-KIND_LABELS = {
-    "worker": "Pendaftaran pekerja",
-    "attendance": "Kehadiran",
-    "payment": "Pembayaran upah",
-    "tranche": "Pencairan dana",
-    "spending": "Belanja non-upah",
-    "meeting": "Pertemuan",
-    "health_check": "Cek protokol kesehatan",
-    "verification": "Verifikasi periode",
-    "progress": "Laporan kemajuan fisik",
-    "watsan_survey": "Survei air minum dan sanitasi",
-}
+# A conflict of a worker is its registration.
+KIND_LABELS = RECORD_KIND_LABELS | {"worker": "Pendaftaran pekerja"}
 
 LABELS = {
     "ksm_id": "KSM",
