@@ -19,9 +19,7 @@
       else data[el.name] = el.value.trim();
     }
     const label = `${form.dataset.label}${data.name ? `: ${data.name}` : ""}`;
-    // A correction names the version it corrects (docs/sync-protocol.md, "Corrections").
-    const replaces = form.dataset.replaces;
-    return [{ uuid: form.dataset.uuid, kind: form.dataset.outbox, data, label, ...(replaces ? { replaces } : {}) }];
+    return [{ uuid: form.dataset.uuid, kind: form.dataset.outbox, data, label }];
   }
 
   function showStatus(form, text) {
@@ -81,6 +79,8 @@
     clearErrors(form);
     if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
+    // An edit form's record corrects the version the form names (corrections.js).
+    if (form.dataset.replaces && records.length) records[0].replaces = form.dataset.replaces;
     if (!records.length) {
       showStatus(form, "Tidak ada perubahan untuk disimpan.");
       return;
