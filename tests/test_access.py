@@ -35,6 +35,7 @@ ALLOWED = {
     "workers.index": ALL,
     "workers.new": {"fasilitator", "admin"},
     "workers.show": ALL,
+    "workers.edit": {"fasilitator", "admin"},
     "attendance.index": ALL,
     "attendance.day": ALL,
     "attendance.week": ALL,
@@ -274,7 +275,8 @@ def test_role_matrix(samples, client, auth, role, endpoint):
 def _assert_works_under_the_csp(page):
     """HTML that the strict CSP does not break: no inline script, style or event handler."""
     assert '<html lang="id">' in page
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    # A JSON data island (an edit form's current version) is data, never run.
+    assert not re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>', page), "inline <script>"
     assert not re.search(r"<style[\s>]", page), "inline <style>"
     assert not re.search(r"\sstyle\s*=", page), "style attribute"
     assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
@@ -291,6 +293,7 @@ def test_csp_check_catches_inline_code():
         with pytest.raises(AssertionError):
             _assert_works_under_the_csp(f'<html lang="id">{bad}')
     _assert_works_under_the_csp('<html lang="id"><script src="/static/js/a.js" defer></script>')
+    _assert_works_under_the_csp('<html lang="id"><script type="application/json" data-current>{}</script>')
 
 
 # --- scope: guessed ids (IDOR) ----------------------------------------------------------------------

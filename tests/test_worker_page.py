@@ -6,6 +6,7 @@ from 15 to 28 April 2021 except Sundays, absent on Tuesday 20 April: his first p
 holds 5 HOK (15, 16, 17, 19, 21) = Rp 475.000; the second, 22–28 April, 5 HOK too (absent on the 27th).
 """
 
+import json
 import re
 
 import pytest
@@ -57,8 +58,8 @@ def test_the_page_shows_the_details_masked_and_the_days_per_pay_period(faskel, c
     assert "Hadir tgl 22, 23, 24, 26, 28 · tidak hadir tgl 27" in days
     assert "Jumlah 10 HOK × Rp 95.000 (mandor)" in words
     assert "Belum ada pembayaran upah." in words
-    riwayat = text(section(html, "data-riwayat"))
-    assert "Didaftarkan" in riwayat and "WITA" in riwayat and "Data sekarang" not in riwayat
+    riwayat = text(section(html, "data-history"))
+    assert "Versi pertama berlaku" in riwayat and "WITA" in riwayat and "Belum pernah diubah." in words
 
 
 def test_every_worker_in_the_register_links_to_their_page(faskel, client):
@@ -121,26 +122,64 @@ def test_the_treasurer_and_the_supervisor_read_but_get_no_edit_controls(demo, au
         sign_in(auth, username)
         html = page_of(client, abdul)
         assert "Abdul Rahman" in html and "Riwayat" in html
-        assert 'data-outbox="worker"' not in html and "Ubah data pekerja" not in html
-        assert "Nonaktifkan" not in html and "js/forms.js" not in html
+        assert f"/workers/{abdul.uuid}/edit" not in html and "Ubah data" not in html
+        assert "Nonaktifkan" not in html
         assert abdul.nik not in html  # only the edit form carries the whole NIK
+        assert client.get(f"/workers/{abdul.uuid}/edit").status_code == 403
         auth.logout()
 
 
-def test_the_facilitator_gets_the_forms_prefilled_naming_the_current_version(faskel, client):
+def edit_form(client, worker) -> str:
+    response = client.get(f"/workers/{worker.uuid}/edit")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return "<form" + html.split('<form class="stack" data-outbox="worker"', 1)[1].split("</form>", 1)[0]
+
+
+def test_the_edit_form_is_filled_from_the_current_version_and_names_it(faskel, client):
     abdul = demo_worker()
-    html = page_of(client, abdul)
-    edit = html.split("data-worker-edit", 1)[1].split("</form>", 1)[0]
-    assert f'data-replaces="{abdul.version}"' in html.split("data-worker-edit", 1)[0].rsplit("<form", 1)[1]
-    assert f'value="{abdul.nik}"' in edit and 'value="Abdul Rahman"' in edit
-    assert re.search(r'value="L" required checked', edit)
-    assert re.search(r'<option value="mandor" selected>', edit)
+    page = page_of(client, abdul)
+    assert f'href="/workers/{abdul.uuid}/edit" data-offline>Ubah data</a>' in page  # kept offline
+    assert f'href="/workers/{abdul.uuid}/edit#status">Nonaktifkan</a>' in page
+    form = edit_form(client, abdul)
+    assert f'data-replaces="{abdul.version}" data-after-save="/workers/{abdul.uuid}"' in form
+    current = json.loads(
+        re.search(r"<script type=\"application/json\" data-current>(.*?)</script>", form).group(1)
+    )
+    assert current == {
+        "ksm_id": abdul.ksm_id,
+        "nik": abdul.nik,
+        "name": "Abdul Rahman",
+        "gender": "L",
+        "category": "mandor",
+        "phone": abdul.phone or "",
+        "low_income_covid": abdul.low_income_covid,
+        "lost_income": abdul.lost_income,
+        "breadwinner": abdul.breadwinner,
+        "active": True,
+        "inactive_from": "",
+        "inactive_reason": "",
+    }
+    assert f'value="{abdul.nik}"' in form and 'value="Abdul Rahman"' in form  # also without the script
+    assert re.search(r'value="L" required checked', form) and '<option value="mandor" selected>' in form
     # Abdul has HOK: his KSM cannot change (the server refuses it), so no KSM choice is offered.
-    assert f'<input type="hidden" name="ksm_id" data-type="int" value="{abdul.ksm_id}">' in edit
-    assert "KSM tidak dapat diubah" in edit
-    status = html.split("data-worker-status-form", 1)[1].split("</form>", 1)[0]
+    assert f'<input type="hidden" name="ksm_id" data-type="int" value="{abdul.ksm_id}">' in form
+    assert "KSM tidak dapat diubah" in form and '<select id="ksm_id"' not in form
+    status = form.split('id="status"', 1)[1]
+    assert '<input type="checkbox" name="active" data-type="bool" checked>' in status
     assert 'name="inactive_reason"' in status and 'minlength="5"' in status
     assert 'min="2021-04-15"' in status and 'max="2021-07-15"' in status
+
+
+def test_a_worker_without_days_may_move_to_another_ksm_of_the_user(faskel, client):
+    record = worker_record(ksm().id, nik=nik(serial=902), name="Pekerja Baru")
+    assert send_one(faskel, record)["status"] == "created"
+    newcomer = db.session.execute(db.select(Worker).where(Worker.uuid == record["uuid"])).scalar_one()
+    form = edit_form(client, newcomer)
+    choices = re.findall(
+        r'<option value="(\d+)"', form.split('<select id="ksm_id"', 1)[1].split("</select>")[0]
+    )
+    assert len(choices) > 1 and str(ksm().id) in choices and "KSM tidak dapat diubah" not in form
 
 
 def test_a_correction_sent_through_sync_is_the_current_version_and_the_old_one_history(faskel, client):
@@ -150,11 +189,11 @@ def test_a_correction_sent_through_sync_is_the_current_version_and_the_old_one_h
     assert send_one(faskel, fixed)["status"] == "created"
     html = page_of(client, abdul)
     assert "<h1>Abdul Rahman Hakim</h1>" in html
-    assert f'data-version="{fixed["uuid"]}"' in html and f'data-versions="{fixed["uuid"]} {first}"' in html
-    assert f'data-replaces="{fixed["uuid"]}"' in html and f'data-replaces="{first}"' not in html
-    riwayat = text(section(html, "data-riwayat"))
-    newest, oldest = riwayat.split("Didaftarkan")
-    assert newest.strip().startswith("Data diubah Data sekarang")
+    assert f'data-version="{fixed["uuid"]}"' in html and f'data-versions="{first} {fixed["uuid"]}"' in html
+    assert f'data-replaces="{fixed["uuid"]}"' in edit_form(client, abdul)
+    riwayat = text(section(html, "data-history"))
+    newest, oldest = riwayat.split("Versi pertama")
+    assert newest.strip().startswith("Perubahan ke-1 berlaku")
     assert "oleh Rina Marlina (Faskel)" in newest and "WITA" in newest
     assert "Nama: Abdul Rahman → Abdul Rahman Hakim" in newest
     assert "Nomor HP: " in newest and "0819••••2222" in newest  # masked as everywhere
@@ -167,14 +206,14 @@ def test_a_deactivation_shows_its_date_and_reason_and_offers_reactivation(faskel
     html = page_of(client, abdul)
     status = text(section(html, "data-worker-status"))
     assert "Nonaktif mulai 26 April 2021" in status and "Alasan: Pindah kerja ke luar kota" in status
-    riwayat = text(section(html, "data-riwayat"))
-    assert riwayat.strip().startswith("Dinonaktifkan")
+    riwayat = text(section(html, "data-history"))
     assert "Aktif: Ya → Tidak" in riwayat and "Nonaktif mulai: – → Senin, 26 April 2021" in riwayat
-    assert "Aktifkan kembali" in html and ">Nonaktifkan</button>" not in html
-    edit = html.split("data-worker-edit", 1)[1].split("</form>", 1)[0]
+    assert "Alasan nonaktif: – → Pindah kerja ke luar kota" in riwayat
+    assert f'href="/workers/{abdul.uuid}/edit#status">Aktifkan kembali</a>' in html
     # An edit of a deactivated worker keeps them deactivated.
-    assert '<input type="checkbox" name="active" data-type="bool" hidden >' in edit
-    assert 'name="inactive_from" value="2021-04-26"' in edit
+    form = edit_form(client, abdul)
+    assert '<input type="checkbox" name="active" data-type="bool" >' in form
+    assert 'value="2021-04-26"' in form and "Pindah kerja ke luar kota</textarea>" in form
     # The register says so too, and the day page names who is off its list (attendance.js).
     register = client.get(f"/workers/?ksm_id={abdul.ksm_id}").get_data(as_text=True)
     assert "Nonaktif mulai 26 April 2021" in register.split("Abdul Rahman", 1)[1].split("</li>", 1)[0]
@@ -182,9 +221,8 @@ def test_a_deactivation_shows_its_date_and_reason_and_offers_reactivation(faskel
     assert abdul.uuid in re.search(r'data-off-list="([^"]*)"', later).group(1)
     assert f'value="{abdul.uuid}"' not in later
     recorded = client.get(f"/attendance/{abdul.ksm_id}/2021-04-27").get_data(as_text=True)
-    assert f'value="{abdul.uuid}"' in recorded and abdul.uuid not in re.search(
-        r'data-off-list="([^"]*)"', recorded
-    ).group(1)
+    assert f'value="{abdul.uuid}"' in recorded
+    assert abdul.uuid not in re.search(r'data-off-list="([^"]*)"', recorded).group(1)
 
 
 def test_a_nik_from_outside_the_kota_is_flagged_and_explained(faskel, client):

@@ -7,10 +7,12 @@ from ..access import get_ksm, ksm_query, may
 from ..models import Kecamatan, Kelurahan, Kota, Ksm, Worker
 from ..payments.queries import ksm_rates
 from ..records.fields import is_uuid
+from ..records.history import history
 from ..roles import allows
 from ..vocabulary import CATEGORY_LABELS, WAGE_CATEGORIES
 from ..workdays import default_day, today
 from . import bp, page
+from .worker import WORKER, data_of, has_hok
 
 # Orders of the register: (label, columns).
 SORTS = {
@@ -98,36 +100,48 @@ def new():
 @bp.get("/<uuid>")
 @login_required
 def show(uuid):
-    """A worker's page: details, status, attendance, payments and history ("riwayat"); those who
-    register workers also get the edit and (de)activation forms, which save corrections through the
-    phone's outbox (static/js/worker.js)."""
+    """A worker's page: details, status, days per pay period, payments and history ("riwayat"); the
+    corrections this phone holds of the worker are shown beside it by static/js/worker.js."""
     worker = _worker(uuid)
     ksm = get_ksm(worker.ksm_id)  # 404 outside the user's scope
-    zone = current_app.config["TIMEZONE"]
-    attendance = page.attendance(worker, ksm)
-    riwayat = page.riwayat(worker, zone)
-    may_edit = allows(current_user.role, "record_workers")
+    versions = history(WORKER, worker)
     return render_template(
         "workers/show.html",
         worker=worker,
         ksm=ksm,
         outside=nik.outside_kota(worker.nik, ksm.kelurahan.kecamatan.kota.kode_wilayah),
-        attendance=attendance,
+        attendance=page.attendance(worker, ksm),
         rate=ksm_rates(ksm)[worker.category],
         payments=page.payments(worker),
-        riwayat=riwayat,
-        may_edit=may_edit,
-        # A worker with HOK stays in their KSM (workers/worker.py: correction_problems).
-        ksms=db.session.scalars(ksm_query()).all() if may_edit and not attendance else [ksm],
+        versions=[v.uuid for v in versions],
+        riwayat=page.in_words(versions, current_app.config["TIMEZONE"]),
+        may_edit=allows(current_user.role, "record_workers"),
         labels=CATEGORY_LABELS,
+    )
+
+
+@bp.get("/<uuid>/edit")
+@may("record_workers")
+def edit(uuid):
+    """The registration form filled from the worker's current version, with their status (active, or
+    from when and why not): saved as a correction that replaces it (static/js/corrections.js)."""
+    worker = _worker(uuid)
+    ksm = get_ksm(worker.ksm_id, "worker")
+    return render_template(
+        "workers/new.html",
+        worker=worker,
+        current=data_of(worker),
+        chosen=ksm,
+        ksms=db.session.scalars(ksm_query()).all(),
+        has_days=has_hok(worker),  # then they stay in their KSM (WorkerKind.correction_problems)
         categories=WAGE_CATEGORIES,
-        default_from=default_day(ksm.start_date, ksm.end_date, today(zone)),
+        labels=CATEGORY_LABELS,
+        default_from=default_day(ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"])),
     )
 
 
 def _worker(uuid) -> Worker:
     """The worker whose identity (first version's uuid) this is; the scope is the caller's check."""
-    worker = (
-        db.session.scalar(db.select(Worker).where(Worker.uuid == uuid.lower())) if is_uuid(uuid) else None
-    )
-    return worker or abort(404)
+    if not is_uuid(uuid):
+        abort(404)
+    return db.session.scalar(db.select(Worker).where(Worker.uuid == uuid.lower())) or abort(404)

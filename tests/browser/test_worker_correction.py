@@ -3,13 +3,13 @@ shown with their history; deactivated with a reason, leaving the attendance list
 correction held for a supervisor shown as waiting, then with the decision and its reason."""
 
 from kotaku_pwa import db
-from kotaku_pwa.models import Attendance, Conflict, RecordVersion, Worker
+from kotaku_pwa.models import Conflict, RecordVersion, Worker
 from tests.test_corrections import correction, worker_as_sent
 
 from .conftest import form_status, records, sign_in, until, wait_synced
 
-EDIT = "form[data-worker-edit]"
-STATUS = "form[data-worker-status-form]"
+FORM = 'form[data-outbox="worker"]'
+SAVE = f"{FORM} button[type=submit]"
 
 
 def stored(server, uuid) -> Worker:
@@ -41,32 +41,33 @@ def test_a_name_corrected_offline_syncs_once_and_the_old_one_stays_as_history(
     uuid = fresh_ksm["workers"][0]  # Ahmad Uji
     first = stored(server, uuid).version
     sign_in(page)
-    page.goto(f"/workers/{uuid}")  # opened once online: the service worker keeps the page
+    page.goto(f"/workers/{uuid}")  # opened once online: kept, and its edit page warmed (data-offline)
     assert page.inner_text("h1") == "Ahmad Uji"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    until(page, f"async () => Boolean(await caches.match('/workers/{uuid}/edit', {{ignoreVary: true}}))")
 
     context.set_offline(True)
-    page.reload()  # from the service worker's cache
-    page.click("#ubah summary")
-    page.fill(f"{EDIT} #name", "Ahmad Uji Saputra")
-    page.click(f"{EDIT} button[type=submit]")
+    page.click("text=Ubah data")  # from the service worker's cache
+    page.fill("#name", "Ahmad Uji Saputra")
+    page.click(SAVE)
     form_status(page, "tersimpan di HP")
-    # Saved on the phone, not applied: the page keeps the server's name and says what waits.
-    until(page, "() => document.querySelector('[data-phone-notes]').innerText.includes('belum terkirim')")
-    assert page.inner_text("h1") == "Ahmad Uji"
-    assert "Koreksi pekerja: Ahmad Uji Saputra — tersimpan di HP, belum terkirim." in notes(page)
     # A second correction replaces the first one, never the stale version again.
-    page.fill(f"{EDIT} #phone", "081234567001")
-    page.click(f"{EDIT} button[type=submit]")
+    page.fill("#phone", "081234567001")
+    page.click(SAVE)
     until(page, "async () => (await Outbox.all()).filter((r) => r.kind === 'worker').length === 2")
     one, two = [r for r in records(page) if r["kind"] == "worker"]
     assert (one["replaces"], two["replaces"]) == (first, one["uuid"])
     assert (two["data"]["name"], two["data"]["phone"]) == ("Ahmad Uji Saputra", "081234567001")
     # Opened again offline, the form starts from the phone's newest version.
     page.reload()
-    assert page.input_value(f"{EDIT} #name") == "Ahmad Uji Saputra"
-    assert page.input_value(f"{EDIT} #phone") == "081234567001"
-    assert page.get_attribute(EDIT, "data-replaces") == two["uuid"]
+    until(page, "() => !document.querySelector('[data-from-phone]').hidden")
+    assert (page.input_value("#name"), page.input_value("#phone")) == ("Ahmad Uji Saputra", "081234567001")
+    assert page.get_attribute(FORM, "data-replaces") == two["uuid"]
+    # The worker page keeps the server's name and says what waits on the phone.
+    page.goto(f"/workers/{uuid}")
+    until(page, "() => document.querySelector('[data-phone-notes]').innerText.includes('belum terkirim')")
+    assert page.inner_text("h1") == "Ahmad Uji"
+    assert "Koreksi pekerja: Ahmad Uji Saputra — tersimpan di HP, belum terkirim." in notes(page)
 
     context.set_offline(False)
     page.evaluate("Outbox.sync({force: true})")
@@ -75,14 +76,21 @@ def test_a_name_corrected_offline_syncs_once_and_the_old_one_stays_as_history(
     assert (worker.name, worker.phone, worker.version) == ("Ahmad Uji Saputra", "081234567001", two["uuid"])
     assert [v["name"] for v in history(server, worker)] == ["Ahmad Uji", "Ahmad Uji Saputra"]
     until(page, "() => document.querySelector('[data-phone-notes]').innerText.includes('terkirim ke server')")
-    page.click("[data-reload]")
-    page.wait_for_selector("[data-riwayat]")
+    assert page.is_visible("[data-reload]")  # this page shows the server as it was
+    # The phone keeps only a masked NIK of what the server holds (outbox.js): the edit page kept from
+    # before takes the phone's newest values, never that NIK.
+    assert all("•" in r["data"]["nik"] for r in records(page) if r["kind"] == "worker")
+    context.set_offline(True)
+    page.goto(f"/workers/{uuid}/edit")
+    until(page, "() => !document.querySelector('[data-from-phone]').hidden")
+    assert (page.input_value("#name"), page.input_value("#nik")) == ("Ahmad Uji Saputra", worker.nik)
+    context.set_offline(False)
+    page.goto(f"/workers/{uuid}")
     assert page.inner_text("h1") == "Ahmad Uji Saputra"
     assert page.is_hidden("[data-phone-state]")
-    riwayat = page.inner_text("[data-riwayat]")
-    assert "Nama: Ahmad Uji → Ahmad Uji Saputra" in riwayat and "Didaftarkan" in riwayat
-    assert riwayat.count("Data diubah") == 2 and "WITA" in riwayat and "Rina Marlina" in riwayat
-    assert page.get_attribute(EDIT, "data-replaces") == two["uuid"]
+    riwayat = page.inner_text("[data-history]")
+    assert "Nama: Ahmad Uji → Ahmad Uji Saputra" in riwayat and "Versi pertama" in riwayat
+    assert "Perubahan ke-2" in riwayat and "WITA" in riwayat and "Rina Marlina" in riwayat
 
 
 def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
@@ -97,25 +105,27 @@ def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
     wait_synced(page)
 
     page.goto(f"/workers/{uuid}")
-    page.click("#status summary")
-    assert page.input_value(f"{STATUS} #inactive_from")  # today, kept inside the KSM's period
-    page.fill(f"{STATUS} #inactive_from", "2021-04-22")
-    page.fill(f"{STATUS} #inactive_reason", "Ok")  # too short: asked again, in Indonesian
-    page.click(f"{STATUS} button[type=submit]")
-    assert "Paling sedikit 5 karakter." in page.inner_text(STATUS)
-    page.fill(f"{STATUS} #inactive_reason", "Pindah ke Sumbawa")
+    page.click("text=Nonaktifkan")
+    assert page.is_hidden("#inactive_reason")
+    page.uncheck('input[name="active"]')  # from when and why
+    assert page.input_value("#inactive_from")  # today, kept inside the KSM's period
+    page.fill("#inactive_from", "2021-04-22")
+    page.fill("#inactive_reason", "Ok")  # too short: asked again, in Indonesian, nothing saved
+    page.click(SAVE)
+    assert "Paling sedikit 5 karakter." in page.inner_text(FORM)
+    page.fill("#inactive_reason", "Pindah ke Sumbawa")
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-    page.click(f"{STATUS} button[type=submit]")
+    page.click(SAVE)
     assert asked == ["Nonaktifkan Baiq Uji mulai 22 April 2021?"]
     assert [r for r in records(page) if r["kind"] == "worker"] == []  # "Batal": nothing saved
     page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():  # the server's page once the server has it
-        page.click(f"{STATUS} button[type=submit]")
-    page.wait_for_selector("[data-riwayat]")
+    with page.expect_navigation(url=f"**/workers/{uuid}"):  # the server's page once it has it
+        page.click(SAVE)
+    page.wait_for_selector("[data-history]")
     assert "Nonaktif mulai 22 April 2021" in page.inner_text("[data-worker-status]")
     assert "Pindah ke Sumbawa" in page.inner_text("[data-worker-status]")
-    assert "Dinonaktifkan" in page.inner_text("[data-riwayat]")
+    assert "Aktif: Ya → Tidak" in page.inner_text("[data-history]")
     worker = stored(server, uuid)
     assert (worker.active, worker.inactive_reason) == (False, "Pindah ke Sumbawa")
 
@@ -123,9 +133,7 @@ def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
         page.goto(f"/attendance/{ksm_id}/{day}")
         until(page, "() => document.querySelectorAll('input[name=present]').length >= 2")
         page.wait_for_timeout(300)  # attendance.js has added what the phone knows
-        return page.evaluate(
-            f"() => Boolean(document.querySelector('input[name=present][value=\"{uuid}\"]'))"
-        )
+        return page.locator(f'input[name="present"][value="{uuid}"]').count() == 1
 
     assert listed("2021-04-21")  # before the date
     assert listed("2021-04-20")  # recorded
@@ -142,39 +150,39 @@ def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
     until(page, "() => document.querySelector('[data-worker-count]').textContent === '2'")
     assert page.locator(f'input[name="present"][value="{uuid}"]').count() == 0
     context.set_offline(False)
-    with server.app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Attendance.id)).where(Attendance.present)) > 0
-    # The register says so, and the page offers to activate her again.
+    # The register says so, and her page offers to activate her again.
     page.goto(f"/workers/?ksm_id={ksm_id}")
     assert "Nonaktif mulai 22 April 2021" in page.locator("li[data-worker]", has_text="Baiq Uji").inner_text()
     page.goto(f"/workers/{uuid}")
-    page.click("#status summary")
-    page.once("dialog", lambda dialog: dialog.accept())
-    with page.expect_navigation():
-        page.click(f"{STATUS} button[type=submit]")
-    page.wait_for_selector("[data-riwayat]")
-    assert "Aktif" in page.inner_text("[data-worker-status]") and "Nonaktif" not in page.inner_text(
-        "[data-worker-status]"
-    )
-    assert "Diaktifkan kembali" in page.inner_text("[data-riwayat]")
+    page.click("text=Aktifkan kembali")
+    page.check('input[name="active"]')
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    with page.expect_navigation(url=f"**/workers/{uuid}"):
+        page.click(SAVE)
+    page.wait_for_selector("[data-history]")
+    assert asked[-1] == "Aktifkan kembali Baiq Uji?"
+    assert page.inner_text("[data-worker-status]").strip() == "Aktif"
+    assert "Aktif: Tidak → Ya" in page.inner_text("[data-history]")
 
 
 def test_a_correction_held_for_a_supervisor_shows_waiting_then_the_decision(fresh_ksm, server, page):
     uuid = fresh_ksm["workers"][2]  # Candra Uji
     sign_in(page)
-    page.goto(f"/workers/{uuid}")
-    # Meanwhile the admin corrects him on a laptop: the version this page shows is no longer current.
+    page.goto(f"/workers/{uuid}/edit")
+    # Meanwhile the admin corrects him on a laptop: the version this form names is no longer current.
     admin = Desk(server, "admin")
-    worker = stored(server, uuid)
-    assert admin.sync(correction(worker_as_sent(worker), name="Candra Uji Admin"))["status"] == "created"
+    assert (
+        admin.sync(correction(worker_as_sent(stored(server, uuid)), name="Candra Uji Admin"))["status"]
+        == "created"
+    )
 
-    page.click("#ubah summary")
-    page.fill(f"{EDIT} #name", "Candra Uji Faskel")
-    page.click(f"{EDIT} button[type=submit]")
+    page.fill("#name", "Candra Uji Faskel")
+    page.click(SAVE)
     form_status(page, "bentrok")
+    page.goto(f"/workers/{uuid}")
     until(page, "() => document.querySelector('[data-phone-notes]').innerText.includes('menunggu keputusan')")
     assert "Koreksi pekerja: Candra Uji Faskel — menunggu keputusan supervisor." in notes(page)
-    assert page.inner_text("h1") == "Candra Uji"  # never shown as applied
+    assert page.inner_text("h1") == "Candra Uji Admin"  # the server's; the held one is not applied
     [held] = [r for r in records(page) if r["kind"] == "worker"]
 
     supervisor = Desk(server, "askot")
@@ -191,10 +199,10 @@ def test_a_correction_held_for_a_supervisor_shows_waiting_then_the_decision(fres
     text = notes(page)
     assert "Supervisor mempertahankan data tersimpan" in text and "Nama sesuai KTP dari admin." in text
     assert "WITA" in text and "menunggu" not in text
-    # Reloaded, the page shows the server's name; the next correction replaces the admin's version.
-    page.reload()
-    assert page.inner_text("h1") == "Candra Uji Admin"
-    assert page.get_attribute(EDIT, "data-replaces") == stored(server, uuid).version
+    # The next correction replaces the admin's version, from the admin's values.
+    page.goto(f"/workers/{uuid}/edit")
+    assert page.input_value("#name") == "Candra Uji Admin"
+    assert page.get_attribute(FORM, "data-replaces") == stored(server, uuid).version
 
 
 class Desk:
