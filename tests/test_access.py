@@ -14,7 +14,18 @@ from flask import current_app, url_for
 
 from kotaku_pwa import create_app, db
 from kotaku_pwa.images import MAGIC
-from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Meeting, Payment, User, Worker
+from kotaku_pwa.models import (
+    Attendance,
+    HealthCheck,
+    Kecamatan,
+    Kelurahan,
+    Kota,
+    Ksm,
+    Meeting,
+    Payment,
+    User,
+    Worker,
+)
 from kotaku_pwa.org.resources import RESOURCES
 from kotaku_pwa.wages import pay_periods
 from tests.conftest import TEST_CONFIG, Auth
@@ -48,6 +59,8 @@ ALLOWED = {
     "payments.reverse": {"bendahara", "admin"},
     "meetings.index": ALL,
     "meetings.new": {"fasilitator", "admin"},
+    "meetings.edit": {"fasilitator", "admin"},
+    "meetings.edit_check": {"fasilitator", "bendahara", "admin"},
     "meetings.health": {"fasilitator", "bendahara", "admin"},
     "meetings.meeting_health": {"fasilitator", "bendahara", "admin"},
     "meetings.detail": ALL,
@@ -183,7 +196,21 @@ def samples(ids, app):
         created_by_id=bendahara.id,
         **synced,
     )
-    db.session.add_all([meeting, payment])
+    check = HealthCheck(
+        kelurahan_id=ksm.kelurahan_id,
+        ksm_id=ksm.id,
+        checked_on=start,
+        setting="worksite",
+        people_present=10,
+        masks_worn=10,
+        distancing=True,
+        handwash_soap=True,
+        temperature_checked=True,
+        uuid=new_uuid(),
+        created_by_id=bendahara.id,
+        **synced,
+    )
+    db.session.add_all([meeting, payment, check])
     db.session.commit()
     rows = {r.name: db.session.scalars(db.select(r.model.id).order_by(r.model.id)).first() for r in RESOURCES}
     return {
@@ -194,6 +221,7 @@ def samples(ids, app):
         "sheet": "daftar-upah",
         "meeting_id": meeting.id,
         "payment_id": payment.id,
+        "check_id": check.id,
         "uuid": worker.uuid,
         "kind": "meeting",
         "record_id": meeting.id,
