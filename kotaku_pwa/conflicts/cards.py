@@ -23,6 +23,14 @@ from ..vocabulary import (
 # A conflict of a worker is its registration.
 KIND_LABELS = RECORD_KIND_LABELS | {"worker": "Pendaftaran pekerja"}
 
+
+def title(conflict) -> str:
+    """ "Pendaftaran pekerja", or "Koreksi data pekerja" for a held correction."""
+    if conflict.replaces:
+        return f"Koreksi data {RECORD_KIND_LABELS.get(conflict.kind, conflict.kind).lower()}"
+    return KIND_LABELS.get(conflict.kind, conflict.kind)
+
+
 LABELS = {
     "ksm_id": "KSM",
     "kelurahan_id": "Kelurahan",
@@ -277,7 +285,7 @@ def card(conflict, stored_values: dict, names: dict, zone: str, paid=None) -> di
         keep_incoming = f"{keep_incoming.rstrip('.')} ({money['effect']})."
     return {
         "paid": money,
-        "title": KIND_LABELS.get(conflict.kind, conflict.kind),
+        "title": title(conflict),
         "incoming": incoming,
         "stored": stored,
         "keep_existing": keep_existing,
