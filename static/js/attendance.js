@@ -49,7 +49,7 @@
     Object.assign(box.dataset, { recorded: "", version: "", serverRecorded: "", serverVersion: "" });
     box.dataset.uuid = Outbox.newId();
     nameEl.textContent = name;
-    categoryEl.textContent = category;
+    categoryEl.textContent = JSON.parse(list.dataset.categoryLabels)[category] || category;
     noteEl.textContent = note;
     list.append(item);
   }
