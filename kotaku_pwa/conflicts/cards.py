@@ -96,9 +96,19 @@ LABELS = {
     "fever_cases": "Kasus demam",
     "apd_workers": "Pekerja memakai APD",
     "recorded_at": "Dicatat di HP",
+    "decision": "Keputusan",
+    "reason": "Alasan",
+    "work_item_id": "Item pekerjaan",
+    "reported_on": "Tanggal laporan",
+    "percent": "Persen selesai",
+    "photo_taken_at": "Waktu foto",
+    "surveyed_on": "Tanggal survei",
+    "households": "Jumlah KK",
+    "households_safe_water": "KK dengan air minum aman",
+    "households_safe_sanitation": "KK dengan sanitasi aman",
 }
 # Bookkeeping no reader needs, and pictures (a card says only whether there is one).
-HIDDEN = {"id", "uuid", "payload_hash", "received_at", "created_by_id", "photo_accuracy"}
+HIDDEN = {"id", "uuid", "version", "payload_hash", "received_at", "created_by_id", "photo_accuracy"}
 PICTURES = {"signature", "photo", "receipt_photo"}
 MONEY = {"amount", "daily_rate", "budget"}
 CHOICES = {
@@ -107,6 +117,7 @@ CHOICES = {
     "method": {"cash": "Tunai", "transfer": "Transfer"},
     "type": TYPES,
     "setting": {"meeting": "Pertemuan", "worksite": "Lokasi kerja"},
+    "decision": {"verified": "Diverifikasi", "returned": "Dikembalikan"},
 }
 LIST_CHOICES = {"topics": ALL_TOPICS, "outcomes": MP2K_OUTCOMES}  # lists of codes
 REFERENCES = {  # field → the table its value names
