@@ -54,9 +54,7 @@ def test_categories_read_as_words_on_the_day_the_wage_list_and_the_ledger(treasu
     wages = client.get(f"/payments/{tk1.id}/{WEEK[0]}").get_data(as_text=True)
     assert words <= tags(wages) and not codes & tags(wages)
     synced = {"uuid": str(uuid.uuid4()), "payload_hash": "0" * 64, "created_by_id": user("bendahara").id}
-    db.session.add(
-        Spending(ksm_id=tk1.id, spent_on=date(2021, 4, 16), category="apd", description="Masker", amount=50_000,
-                 **synced)
-    )  # fmt: skip
+    masks = {"spent_on": date(2021, 4, 16), "category": "apd", "description": "Masker", "amount": 50_000}
+    db.session.add(Spending(ksm_id=tk1.id, **masks, **synced))
     db.session.commit()
     assert "APD" in tags(client.get(f"/payments/{tk1.id}/ledger").get_data(as_text=True))
