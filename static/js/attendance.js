@@ -30,6 +30,8 @@
     document.querySelector("[data-hok-count]").textContent = hok;
     document.querySelector("[data-worker-count]").textContent = boxes().length;
     document.querySelector("[data-no-workers]").hidden = boxes().length > 0;
+    // No worker yet: nothing to tick or save (the list may still fill from the phone's registrations).
+    for (const el of form.querySelectorAll(".summary, .actions")) el.hidden = boxes().length === 0;
     const all = document.querySelector("[data-all-present]");
     all.checked = boxes().length > 0 && hok === boxes().length;
   }

@@ -25,7 +25,8 @@
     head.append(Object.assign(document.createElement("span"), { className: `tag state ${tone}`, textContent: label }));
     head.append(Object.assign(document.createElement("strong"), { textContent: record.label || record.kind }));
     li.append(head);
-    const when = new Date(record.seq / 1000).toLocaleString("id-ID");
+    // One time zone everywhere, as on the server's pages: "2 Desember 2026 pukul 11.07 WITA".
+    const when = `${new Date(record.seq / 1000).toLocaleString("id-ID", { timeZone: "Asia/Makassar", dateStyle: "long", timeStyle: "short" })} WITA`;
     li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}` }));
     if (record.message) li.append(Object.assign(document.createElement("p"), { textContent: record.message }));
     for (const [field, message] of Object.entries(record.errors || {})) {
