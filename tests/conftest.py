@@ -23,8 +23,9 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def _app(database_url, tmp_path_factory):
+    images = str(tmp_path_factory.mktemp("images"))  # the image store (kotaku_pwa/storage.py)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "IMAGE_STORE": images})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
