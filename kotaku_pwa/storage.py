@@ -71,11 +71,17 @@ class FolderStore:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 out.flush()
-                os.fsync(out.fileno())  # on disk before the row naming it can commit
+                os.fsync(out.fileno())
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        # The file and its name on disk before the row naming it can commit (a few ms an image).
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
         return key
 
     def get(self, key: str) -> bytes:
