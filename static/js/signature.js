@@ -1,6 +1,6 @@
 // A worker's signature as a small PNG for a 3G upload: only the strokes' bounding box, one bit a
 // pixel (ink or paper). canvas.toDataURL writes 32-bit colour for the whole pad: about 9 KB for a
-// signature where this writes about 1 KB (figures: docs/offline.md, "Upload size").
+// signature where this writes about 1 KB (figures: docs/offline.md, "Upload size on 3G").
 "use strict";
 (() => {
   const MARGIN = 4; // paper kept around the strokes, in pixels
