@@ -250,7 +250,7 @@ def referenced() -> dict[str, int]:
     found = {}
     for model, name in columns():
         key, size = getattr(model, f"{name}_key"), getattr(model, f"{name}_size")
-        found.update(db.session.execute(db.select(key, size).where(key.isnot(None))).tuples().all())
+        found.update(db.session.execute(db.select(key, size).where(key.isnot(None))).all())
     return found
 
 

@@ -202,3 +202,21 @@ def _unique_png():
     out = io.BytesIO()
     Image.frombytes("L", (8, 1), uuid.uuid4().bytes[:8]).save(out, "PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def test_images_check_finds_every_key_or_names_the_missing(app_store, demo, auth, app):
+    auth.login("bendahara")
+    ksm = ksm_named("KSM Tanjung Karang 1")
+    record = payment(ksm, worker_of(ksm, "Baiq Fitriani"), signature=_unique_png())
+    [result] = auth.sync([record]).get_json()["results"]
+    key = db.session.get(Payment, result["id"]).signature_key
+    runner = app.test_cli_runner()
+    passed = runner.invoke(args=["images", "check"])
+    assert passed.exit_code == 0, passed.output
+    assert "Semua gambar yang disebut basis data ada di penyimpanan." in passed.output
+    image = app_store.get(key)
+    app_store.delete(key)
+    failed = runner.invoke(args=["images", "check"])
+    assert failed.exit_code == 1 and f"HILANG: {key}" in failed.output
+    app_store.put(image)  # restored from a backup
+    assert runner.invoke(args=["images", "check"]).exit_code == 0
