@@ -7,6 +7,22 @@ Plain Python only (no Flask, no SQLAlchemy), so the rule modules can use it.
 
 from .roles import ROLE_LABELS  # noqa: F401  (roles' labels live in the table of roles)
 
+# --- record kinds ----------------------------------------------------------------------------------
+
+# Each record kind in words (conflict cards, the audit trail); tests check every kind is named.
+RECORD_KIND_LABELS = {
+    "worker": "Pekerja",
+    "attendance": "Kehadiran",
+    "payment": "Pembayaran upah",
+    "tranche": "Pencairan dana",
+    "spending": "Belanja non-upah",
+    "meeting": "Pertemuan",
+    "health_check": "Cek protokol kesehatan",
+    "verification": "Verifikasi periode",
+    "progress": "Laporan kemajuan fisik",
+    "watsan_survey": "Survei air minum dan sanitasi",
+}
+
 # --- workers and wages ------------------------------------------------------------------------------
 
 WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")

@@ -8,22 +8,20 @@ import re
 from datetime import date, datetime
 
 from .. import db
-from ..formatting import mask_nik, mask_phone, rupiah, tanggal, waktu
+from ..formatting import mask_nik, mask_phone, rupiah, tanggal, tanggal_pendek, waktu
 from ..models import Kelurahan, Ksm, Meeting, Worker
-from ..vocabulary import CATEGORY_LABELS, GENDERS, SPENDING_CATEGORY_LABELS, TYPES
+from ..vocabulary import (
+    ALL_TOPICS,
+    CATEGORY_LABELS,
+    GENDERS,
+    MP2K_OUTCOMES,
+    RECORD_KIND_LABELS,
+    SPENDING_CATEGORY_LABELS,
+    TYPES,
+)
 
-KIND_LABELS = {
-    "worker": "Pendaftaran pekerja",
-    "attendance": "Kehadiran",
-    "payment": "Pembayaran upah",
-    "tranche": "Pencairan dana",
-    "spending": "Belanja non-upah",
-    "meeting": "Pertemuan",
-    "health_check": "Cek protokol kesehatan",
-    "verification": "Verifikasi periode",
-    "progress": "Laporan kemajuan fisik",
-    "watsan_survey": "Survei air minum dan sanitasi",
-}
+# A conflict of a worker is its registration.
+KIND_LABELS = RECORD_KIND_LABELS | {"worker": "Pendaftaran pekerja"}
 
 LABELS = {
     "ksm_id": "KSM",
@@ -104,6 +102,7 @@ CHOICES = {
     "type": TYPES,
     "setting": {"meeting": "Pertemuan", "worksite": "Lokasi kerja"},
 }
+LIST_CHOICES = {"topics": ALL_TOPICS, "outcomes": MP2K_OUTCOMES}  # lists of codes
 REFERENCES = {  # field → the table its value names
     "ksm_id": "ksm",
     "kelurahan_id": "kelurahan",
@@ -122,8 +121,12 @@ def readable(values: dict, names: dict, zone: str) -> list[tuple[str, str]]:
     for key, value in values.items():
         if key in HIDDEN or (value is None and key in PICTURES):
             continue
-        rows.append((LABELS.get(key, key.replace("_", " ").capitalize()), _text(key, value, names, zone)))
+        rows.append((_label(key), _text(key, value, names, zone)))
     return rows
+
+
+def _label(key) -> str:
+    return LABELS.get(key, key.replace("_", " ").capitalize())
 
 
 def _text(key, value, names, zone) -> str:
@@ -144,6 +147,8 @@ def _text(key, value, names, zone) -> str:
         return mask_phone(str(value)) if str(value).isdigit() else str(value)
     if key in CHOICES:
         return CHOICES[key].get(value, str(value))
+    if key in LIST_CHOICES and isinstance(value, list):
+        return "; ".join(LIST_CHOICES[key].get(code, str(code)) for code in value) or "–"
     return _time_or_text(value, zone)
 
 
@@ -225,12 +230,55 @@ def choices(incoming: list, stored: list) -> tuple[str, str]:
     return f"Pertahankan data tersimpan: {keep}.", f"Terima data baru: {take}."
 
 
-def card(conflict, stored_values: dict, names: dict, zone: str) -> dict:
-    """Everything a conflict card shows, already in words."""
+def paid_words(paid, zone: str) -> dict:
+    """A held correction of a paid day in words (`paid`: payments/queries.py::PaidCorrection): the
+    payment, what accepting it leaves in rupiah, and the accept button's consequence."""
+    first, last = paid.period
+    payment = paid.payments[0]
+    proof = (
+        f"transfer, referensi {payment.reference}"
+        if payment.method == "transfer"
+        else "ditandatangani"
+        if payment.signature_key
+        else "dengan foto daftar cap jempol"
+        if payment.photo_key
+        else "tanpa tanda tangan atau foto"
+    )
+    period = f"{tanggal_pendek(first, zone)} – {tanggal_pendek(last, zone)}"
+    line = paid.line
+    head = (
+        f"Bila diterima: HOK periode ini menjadi {line.hok} (dibayar {paid.paid_days}); "
+        f"upah kini {rupiah(line.due)}, sudah dibayar {rupiah(line.paid)}"
+    )
+    if line.overpaid:
+        effect = f"kelebihan bayar {rupiah(line.overpaid)}"
+        settle = "sampai diselesaikan (pembayaran dibatalkan lalu dibayar ulang)"
+    elif line.shortfall:
+        effect = f"kekurangan bayar {rupiah(line.shortfall)}"
+        settle = "sampai dibayar dengan pembayaran tambahan"
+    else:
+        effect = ""
+    return {
+        "payment": f"Sudah dibayar {rupiah(line.paid)} untuk {paid.paid_days} HOK periode {period}, "
+        f"pada {tanggal(payment.paid_on, zone)}, {proof}.",
+        "accepting": f"{head}: {effect}, tampil di daftar upah dan buku kas {settle}."
+        if effect
+        else f"{head}: upah periode ini tidak berubah.",
+        "effect": effect,
+    }
+
+
+def card(conflict, stored_values: dict, names: dict, zone: str, paid=None) -> dict:
+    """Everything a conflict card shows, already in words; `paid` when it holds a correction of a paid
+    day (payments/queries.py::paid_correction)."""
     incoming = readable(conflict.data, names, zone)
     stored = readable(stored_values, names, zone)
     keep_existing, keep_incoming = choices(incoming, stored)
+    money = paid_words(paid, zone) if paid else None
+    if money and money["effect"]:
+        keep_incoming = f"{keep_incoming.rstrip('.')} ({money['effect']})."
     return {
+        "paid": money,
         "title": KIND_LABELS.get(conflict.kind, conflict.kind),
         "incoming": incoming,
         "stored": stored,
@@ -240,3 +288,41 @@ def card(conflict, stored_values: dict, names: dict, zone: str) -> dict:
         "recorded": waktu(conflict.recorded_at, zone) if conflict.recorded_at else "",
         "resolved": waktu(conflict.resolved_at, zone) if conflict.resolved_at else "",
     }
+
+
+def history_words(versions, zone: str) -> list[dict]:
+    """A thing's history ("riwayat", records/history.py) in the card's words, newest first: who made
+    each version, when (recorded on the phone, received by the server, in the programme's zone), and
+    each field it changed as (label, before, after)."""
+    names = Names().load([v.data for v in versions])
+    found = []
+    for number, version in enumerate(versions, start=1):
+        changed = [
+            (_label(key), _text(key, old, names, zone), _after(key, old, new, names, zone))
+            for key, old, new in version.changed
+            if key not in HIDDEN
+        ]
+        changed = [row for row in changed if row[1] != row[2]]  # "" and None both read "–"
+        found.append(
+            {
+                "number": number,
+                "current": version.current,
+                "made_by": version.made_by.full_name if version.made_by else "–",
+                "recorded": waktu(version.recorded_at, zone) if version.recorded_at else "",
+                "received": waktu(version.received_at, zone) if version.received_at else "",
+                "changed": changed,
+            }
+        )
+    return found[::-1]
+
+
+def _after(key, old, new, names, zone) -> str:
+    """A changed value; an attendance list also names who joined and who left it."""
+    text = _text(key, new, names, zone)
+    if key != "attendees" or not isinstance(old, list) or not isinstance(new, list):
+        return text
+    before, after = ([a.get("name") for a in people if isinstance(a, dict)] for people in (old, new))
+    joined = [n for n in after if n not in before]
+    left = [n for n in before if n not in after]
+    parts = [f"{word}: {', '.join(who)}" for word, who in (("masuk", joined), ("keluar", left)) if who]
+    return f"{text} ({'; '.join(parts)})" if parts else f"{text} (daftar diubah)"
