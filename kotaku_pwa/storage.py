@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 from flask import Response, abort, current_app, request
 
-from .images import MAGIC
+from .images import mimetype_of
 
 KEY = re.compile(r"[0-9a-f]{64}")
 # An image never changes under its key: a browser may keep it; `private`, as it is a worker's.
@@ -123,10 +123,8 @@ class BucketStore:
 
     def put(self, data: bytes) -> str:
         key = key_of(data)  # a second put of the same bytes writes the same object again: harmless
-        mimetype = next(
-            (m for m, magic in MAGIC.items() if data.startswith(magic)), "application/octet-stream"
-        )
-        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=mimetype)
+        kind = mimetype_of(data)
+        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=kind)
         return key
 
     def get(self, key: str) -> bytes:
@@ -224,8 +222,7 @@ def answer(key: str, make=None, variant: str = "") -> Response:
         abort(404)
     if data is None:
         abort(404)
-    mimetype = next((m for m, magic in MAGIC.items() if data.startswith(magic)), "application/octet-stream")
-    response = Response(data, mimetype=mimetype, headers=CACHE)
+    response = Response(data, mimetype=mimetype_of(data), headers=CACHE)
     response.set_etag(etag)
     return response
 

@@ -7,7 +7,7 @@
   const BATCH_RECORDS = 200;
   // One POST carries about a second of slow 3G (400 kbit/s): the progress moves batch by batch, and
   // a batch ends well within the 30 s timeout. A photo (up to 200 KB) goes alone; a day's attendance
-  // or 30 signed payments (a signature is about 1 KB, signature.js) go together.
+  // or some 45 signed payments (a signature is under 1 KB, signature.js) go together.
   const BATCH_BYTES = 50_000;
   const MAX_ROUNDS = 200; // batches in one run, a guard: each round settles its batch or stops
   const MAX_BACKOFF_MS = 5 * 60 * 1000;
