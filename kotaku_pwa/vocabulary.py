@@ -27,6 +27,12 @@ RECORD_KIND_LABELS = {
 
 WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
 CATEGORY_LABELS = {"pekerja": "Pekerja", "tukang": "Tukang", "mandor": "Mandor"}
+# A worker's eligibility evidence (eligibility.py), as the registration form asks for it.
+ELIGIBILITY = {
+    "low_income_covid": "MBR terdampak Covid-19, tinggal di lokasi",
+    "lost_income": "Kehilangan pekerjaan/penghasilan karena Covid-19",
+    "breadwinner": "Tulang punggung keluarga (bukan anak di bawah umur)",
+}
 
 PAY_PERIODS = ("daily", "weekly", "biweekly")
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}

@@ -111,6 +111,17 @@ def test_a_worker_card_names_both_ksm(demo, auth, client):
     assert "KSM Tanjung Karang 2" in card and "KSM Tanjung Karang 1" in card
     assert "KSM tetap KSM Tanjung Karang 1" in card and "KSM menjadi KSM Tanjung Karang 2" in card
     assert result["status"] == "conflict"
+    assert "<h3>Pendaftaran pekerja · Kel. Tanjung Karang</h3>" in card
+
+
+def test_a_held_correction_is_titled_a_correction():
+    from types import SimpleNamespace
+
+    from kotaku_pwa.conflicts.cards import title
+
+    assert title(SimpleNamespace(kind="worker", replaces=None)) == "Pendaftaran pekerja"
+    assert title(SimpleNamespace(kind="worker", replaces="a" * 36)) == "Koreksi data pekerja"
+    assert title(SimpleNamespace(kind="attendance", replaces="a" * 36)) == "Koreksi data kehadiran"
 
 
 def test_every_record_kind_has_a_card_title():

@@ -1,5 +1,7 @@
 """The worker register: search, filters, order, NIKs from elsewhere, duplicate NIKs (issue 9 item 8)."""
 
+import re
+
 import pytest
 
 from kotaku_pwa import db
@@ -9,7 +11,10 @@ from tests.test_sync import demo_worker, ksm, send_one, sign_in
 
 
 def names(html) -> list[str]:
-    return [part.split("</strong>")[0] for part in html.split("<li data-worker>\n  <strong>")[1:]]
+    """The names of the register's rows, in order (each row links to the worker's page)."""
+    return re.findall(
+        r'<li data-worker>\s*<a class="row-link" href="/workers/[0-9a-f-]{36}"><strong>([^<]*)</strong>', html
+    )
 
 
 @pytest.fixture

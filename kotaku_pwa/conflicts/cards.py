@@ -23,6 +23,14 @@ from ..vocabulary import (
 # A conflict of a worker is its registration.
 KIND_LABELS = RECORD_KIND_LABELS | {"worker": "Pendaftaran pekerja"}
 
+
+def title(conflict) -> str:
+    """ "Pendaftaran pekerja", or "Koreksi data pekerja" for a held correction."""
+    if conflict.replaces:
+        return f"Koreksi data {RECORD_KIND_LABELS.get(conflict.kind, conflict.kind).lower()}"
+    return KIND_LABELS.get(conflict.kind, conflict.kind)
+
+
 LABELS = {
     "ksm_id": "KSM",
     "kelurahan_id": "Kelurahan",
@@ -40,6 +48,9 @@ LABELS = {
     "lost_income": "Kehilangan penghasilan",
     "breadwinner": "Kepala keluarga",
     "season": "Musim",
+    "active": "Aktif",
+    "inactive_from": "Nonaktif mulai",
+    "inactive_reason": "Alasan nonaktif",
     "work_date": "Tanggal kerja",
     "present": "Hadir",
     "period_start": "Awal periode",
@@ -279,7 +290,7 @@ def card(conflict, stored_values: dict, names: dict, zone: str, paid=None) -> di
         keep_incoming = f"{keep_incoming.rstrip('.')} ({money['effect']})."
     return {
         "paid": money,
-        "title": KIND_LABELS.get(conflict.kind, conflict.kind),
+        "title": title(conflict),
         "incoming": incoming,
         "stored": stored,
         "keep_existing": keep_existing,

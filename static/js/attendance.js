@@ -12,6 +12,10 @@
   const form = document.querySelector('form[data-outbox="attendance"]');
   const list = document.querySelector("[data-worker-list]");
   const urlDay = location.pathname.split("/").pop();
+  const renderedDay = nav.dataset.date;
+  // Workers deactivated before the rendered day: phone data (a stale reference, a registration made
+  // here) must not bring them back onto its list.
+  const offList = new Set((list?.dataset.offList || "").split(" "));
 
   const boxes = () => [...document.querySelectorAll('input[name="present"]')];
   const isoDay = (d) => d.toISOString().slice(0, 10);
@@ -36,6 +40,7 @@
 
   function addWorker(uuid, name, category, note) {
     if (boxes().some((b) => b.value === uuid)) return;
+    if (nav.dataset.date === renderedDay && offList.has(uuid)) return;
     const item = document.createElement("li");
     item.innerHTML = '<label><input type="checkbox" name="present"> <span></span> <span class="tag"></span> '
       + '<span class="tag warn"></span></label>';
@@ -47,6 +52,15 @@
     categoryEl.textContent = category;
     noteEl.textContent = note;
     list.append(item);
+  }
+
+  // A deactivated worker leaves the list from that day on (workers/worker.py: worker_on_list).
+  const onList = (w, day) => w.active !== false || !w.inactive_from || day < w.inactive_from;
+
+  // Not on this day's list, unless the day is recorded for them.
+  function dropWorker(uuid) {
+    const box = boxes().find((b) => b.value === uuid);
+    if (box && !box.dataset.recorded) box.closest("li").remove();
   }
 
   // Offline, the service worker may have served this KSM's page of another day: show the asked day.
@@ -90,10 +104,13 @@
     if (!form) return;
     const reference = await Outbox.getMeta("reference");
     for (const w of (reference && reference.workers) || []) {
-      if (w.ksm_id === ksmId) addWorker(w.uuid, w.name, w.category, "");
+      if (w.ksm_id !== ksmId) continue;
+      if (onList(w, nav.dataset.date)) addWorker(w.uuid, w.name, w.category, "");
+      else if (nav.dataset.date !== renderedDay) dropWorker(w.uuid); // offline, another day's page
     }
     for (const r of await Outbox.all()) {
-      if (r.kind === "worker" && r.data.ksm_id === ksmId && r.state !== "invalid") {
+      // A worker's correction (`replaces`) is no new worker.
+      if (r.kind === "worker" && !r.replaces && r.data.ksm_id === ksmId && r.state !== "invalid") {
         addWorker(r.uuid, r.data.name, r.data.category, r.state === "synced" ? "baru" : "di HP");
       }
     }

@@ -13,6 +13,8 @@
   // Every named field from the record's data: lists tick their checkboxes, booleans tick one.
   function fill(form, data) {
     for (const [name, value] of Object.entries(data)) {
+      // A NIK masked once its record reached the server (outbox.js) is no value: the page's stays.
+      if (typeof value === "string" && value.includes("•")) continue;
       for (const el of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
         if (el.type === "checkbox") el.checked = Array.isArray(value) ? value.includes(el.value) : Boolean(value);
         else if (el.type === "radio") el.checked = el.value === value;
