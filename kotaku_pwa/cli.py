@@ -22,6 +22,7 @@ from .models import (
     User,
     Worker,
 )
+from .storage import store
 
 
 def init_app(app):
@@ -31,6 +32,9 @@ def init_app(app):
     from .dashboard.rollups import rollups_cli
 
     app.cli.add_command(rollups_cli)
+    from .storage import images_cli
+
+    app.cli.add_command(images_cli)
     app.cli.add_command(check_demo)
 
 
@@ -147,6 +151,7 @@ def generate(n_kelurahan, n_workers, n_days, kota_name):
 
 def _generate_records(kelurahan, ksm, k, worker_ids, days, rate, creator):
     """Payments (one reversed and paid again), meetings, checks and money of a synthetic KSM."""
+    store().put(synthetic.SIGNATURE)  # the one signature every generated payment names
     payments = synthetic.payments(ksm, k, worker_ids, days, rate, creator)
     if payments:
         db.session.execute(db.insert(Payment), payments)

@@ -24,8 +24,9 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def _app(database_url):
-    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url}
+def _app(database_url, tmp_path_factory):
+    images = str(tmp_path_factory.mktemp("images"))  # the image store (kotaku_pwa/storage.py)
+    config = {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "IMAGE_STORE": images}
     if database_url.startswith("postgresql"):
         # Each test commits dozens of times; waiting for each to reach the disk is what made the
         # PostgreSQL run slow. Durability is the chaos bench's to prove (docs/budgets.md), not this.

@@ -27,6 +27,7 @@ from kotaku_pwa.models import (
     Worker,
 )
 from kotaku_pwa.org.resources import RESOURCES
+from kotaku_pwa.storage import stored
 from kotaku_pwa.wages import pay_periods
 from tests.conftest import TEST_CONFIG, Auth
 from tests.factories import make_kelurahan, make_kota, make_ksm, new_uuid
@@ -176,7 +177,7 @@ def samples(ids, app):
         programme="CFW",
         held_on=start,
         place="Balai warga",
-        photo=MAGIC["image/png"] + b"\0" * 16,
+        **stored("photo", MAGIC["image/png"] + b"\0" * 16),
         uuid=new_uuid(),
         created_by_id=faskel.id,
         **synced,
@@ -191,7 +192,7 @@ def samples(ids, app):
         amount=76000,
         paid_on=end,
         method="cash",
-        signature=MAGIC["image/png"] + b"\0" * 16,
+        **stored("signature", MAGIC["image/png"] + b"\0" * 16),
         uuid=new_uuid(),
         created_by_id=bendahara.id,
         **synced,

@@ -10,6 +10,7 @@ import pytest
 from kotaku_pwa import db
 from kotaku_pwa.dashboard.rollups import rebuild, recount, recount_paid
 from kotaku_pwa.models import Attendance, HokDaily, PaidPeriod, Payment, PaymentReversal, Worker
+from kotaku_pwa.storage import stored
 from tests.factories import PASSWORD, attendance_record, make_kelurahan, make_ksm, make_user, worker_record
 from tests.test_dashboard import SIGNATURE, _present, _synced, _worker
 
@@ -46,8 +47,8 @@ def ksm(app):
 def _payment(ksm, worker, user, amount, signature=None, start=date(2021, 4, 15)):
     payment = Payment(
         ksm_id=ksm.id, worker_id=worker.id, period_start=start, period_end=date(2021, 4, 21), days=1,
-        daily_rate=amount, amount=amount, paid_on=date(2021, 4, 22), method="cash", signature=signature,
-        **_synced(user),
+        daily_rate=amount, amount=amount, paid_on=date(2021, 4, 22), method="cash",
+        **stored("signature", signature), **_synced(user),
     )  # fmt: skip
     db.session.add(payment)
     db.session.flush()

@@ -71,6 +71,10 @@ LABELS = {
     "spent_on": "Tanggal belanja",
     "description": "Uraian",
     "receipt_photo": "Foto kuitansi",
+    # A stored row names its images by their key in the image store (storage.py).
+    "signature_key": "Tanda tangan",
+    "photo_key": "Foto",
+    "receipt_photo_key": "Foto kuitansi",
     "type": "Jenis pertemuan",
     "programme": "Program",
     "held_on": "Tanggal pertemuan",
@@ -109,7 +113,8 @@ LABELS = {
 }
 # Bookkeeping no reader needs, and pictures (a card says only whether there is one).
 HIDDEN = {"id", "uuid", "version", "payload_hash", "received_at", "created_by_id", "photo_accuracy"}
-PICTURES = {"signature", "photo", "receipt_photo"}
+HIDDEN |= {"signature_size", "photo_size", "receipt_photo_size"}
+PICTURES = {"signature", "photo", "receipt_photo", "signature_key", "photo_key", "receipt_photo_key"}
 MONEY = {"amount", "daily_rate", "budget"}
 CHOICES = {
     "gender": GENDERS,
@@ -256,9 +261,9 @@ def paid_words(paid, zone: str) -> dict:
         f"transfer, referensi {payment.reference}"
         if payment.method == "transfer"
         else "ditandatangani"
-        if payment.signature
+        if payment.signature_key
         else "dengan foto daftar cap jempol"
-        if payment.photo
+        if payment.photo_key
         else "tanpa tanda tangan atau foto"
     )
     period = f"{tanggal_pendek(first, zone)} – {tanggal_pendek(last, zone)}"

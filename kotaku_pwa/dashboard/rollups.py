@@ -12,7 +12,7 @@ checks that the kept figures equal a recount after every kind of write.
 """
 
 import click
-from sqlalchemy import case, event, func, text
+from sqlalchemy import case, event, func, inspect, text
 
 from .. import db
 from ..models import Attendance, HokDaily, PaidPeriod, Payment, Worker
@@ -41,21 +41,32 @@ _MOVE_IN = (
 )
 
 
-_FLAG = "CASE WHEN {p}.signature IS NULL AND {p}.photo IS NULL THEN 1 ELSE 0 END"
-_PAY = (
-    "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
-    "VALUES (NEW.ksm_id, NEW.period_start, NEW.amount, " + _FLAG.format(p="NEW") + ") "
-    "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
-    "flagged = paid_period.flagged + excluded.flagged"
-)
+# A payment without proof: no signature and no photo. Their columns are the image keys (storage.py);
+# before the images left the database (migration 8d3c1f5a2b64) they were the images themselves, and a
+# database taken back below it gets triggers naming those (`_proof`).
+PROOF = ("signature_key", "photo_key")
+BEFORE_THE_IMAGE_STORE = ("signature", "photo")
 
 
-def _unpay(payment_id, sign, extra=""):
+def _flag(p, proof):
+    return f"CASE WHEN {p}.{proof[0]} IS NULL AND {p}.{proof[1]} IS NULL THEN 1 ELSE 0 END"
+
+
+def _pay(proof):
+    return (
+        "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
+        f"VALUES (NEW.ksm_id, NEW.period_start, NEW.amount, {_flag('NEW', proof)}) "
+        "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
+        "flagged = paid_period.flagged + excluded.flagged"
+    )
+
+
+def _unpay(payment_id, sign, proof, extra=""):
     """Take a payment out of (sign '-') or back into (sign '+') its period's totals."""
     one = "(SELECT {} FROM payment WHERE id = " + payment_id + ")"
     return (
         f"UPDATE paid_period SET paid = paid {sign} {one.format('amount')}, "
-        f"flagged = flagged {sign} {one.format(_FLAG.format(p='payment'))} "
+        f"flagged = flagged {sign} {one.format(_flag('payment', proof))} "
         f"WHERE ksm_id = {one.format('ksm_id')} AND period_start = {one.format('period_start')}{extra}"
     )
 
@@ -63,7 +74,7 @@ def _unpay(payment_id, sign, extra=""):
 _STANDING = " AND NOT EXISTS (SELECT 1 FROM payment_reversal r WHERE r.payment_id = OLD.id)"
 
 
-def _sqlite_ddl():
+def _sqlite_ddl(proof):
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
     old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
     add_new = _UPSERT.format(category="category", extra="AND NEW.present ", **new)
@@ -76,17 +87,17 @@ def _sqlite_ddl():
         "CREATE TRIGGER IF NOT EXISTS hok_daily_worker AFTER UPDATE OF category ON worker "
         f"WHEN OLD.category <> NEW.category BEGIN {_MOVE_OUT.format(true='')}; "
         f"{_MOVE_IN.format(true='')}; END",
-        f"CREATE TRIGGER IF NOT EXISTS paid_period_insert AFTER INSERT ON payment BEGIN {_PAY}; END",
+        f"CREATE TRIGGER IF NOT EXISTS paid_period_insert AFTER INSERT ON payment BEGIN {_pay(proof)}; END",
         "CREATE TRIGGER IF NOT EXISTS paid_period_delete BEFORE DELETE ON payment "
-        f"BEGIN {_unpay('OLD.id', '-', _STANDING)}; END",
+        f"BEGIN {_unpay('OLD.id', '-', proof, _STANDING)}; END",
         "CREATE TRIGGER IF NOT EXISTS paid_period_reversal AFTER INSERT ON payment_reversal "
-        f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
+        f"BEGIN {_unpay('NEW.payment_id', '-', proof)}; END",
         "CREATE TRIGGER IF NOT EXISTS paid_period_unreversal AFTER DELETE ON payment_reversal "
-        f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
+        f"BEGIN {_unpay('OLD.payment_id', '+', proof)}; END",
     ]
 
 
-def _postgresql_ddl():
+def _postgresql_ddl(proof):
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
     old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
     add_new = _UPSERT.format(category="category", extra="", **new)
@@ -105,8 +116,8 @@ def _postgresql_ddl():
         "CREATE TRIGGER hok_daily_worker AFTER UPDATE OF category ON worker FOR EACH ROW "
         "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
         "CREATE OR REPLACE FUNCTION paid_period_payment() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_PAY}; RETURN NULL; END IF; "
-        f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD; END $$ LANGUAGE plpgsql",
+        f"IF TG_OP = 'INSERT' THEN {_pay(proof)}; RETURN NULL; END IF; "
+        f"{_unpay('OLD.id', '-', proof, _STANDING)}; RETURN OLD; END $$ LANGUAGE plpgsql",
         "DROP TRIGGER IF EXISTS paid_period_insert ON payment",
         "CREATE TRIGGER paid_period_insert AFTER INSERT ON payment FOR EACH ROW "
         "EXECUTE FUNCTION paid_period_payment()",
@@ -114,8 +125,8 @@ def _postgresql_ddl():
         "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
         "EXECUTE FUNCTION paid_period_payment()",
         "CREATE OR REPLACE FUNCTION paid_period_reversal() RETURNS trigger AS $$ BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-')}; "
-        f"ELSE {_unpay('OLD.payment_id', '+')}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
+        f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-', proof)}; "
+        f"ELSE {_unpay('OLD.payment_id', '+', proof)}; END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
         "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
         "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
         "EXECUTE FUNCTION paid_period_reversal()",
@@ -141,9 +152,15 @@ DROP = {
 
 def install_triggers(connection):
     """Create the triggers that keep hok_daily (idempotent); used by create_all and the migration."""
-    ddl = {"sqlite": _sqlite_ddl, "postgresql": _postgresql_ddl}[connection.dialect.name]()
+    ddl = {"sqlite": _sqlite_ddl, "postgresql": _postgresql_ddl}[connection.dialect.name](_proof(connection))
     for statement in ddl:
         connection.execute(text(statement))
+
+
+def _proof(connection):
+    """The payment columns that tell whether it carries proof, in the schema the database has now."""
+    columns = {c["name"] for c in inspect(connection).get_columns("payment")}
+    return PROOF if PROOF[0] in columns else BEFORE_THE_IMAGE_STORE
 
 
 def drop_triggers(connection):

@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import selectinload
 
-from .. import db, images
+from .. import db, images, storage
 from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
 from ..programme_period import not_before, programme_start
@@ -60,7 +60,7 @@ class MeetingKind(RecordKind):
             topics=topics,
             outcomes=outcomes,
             notes=notes,
-            photo=photo,
+            **storage.stored("photo", photo),
             photo_lat=lat,
             photo_lon=lon,
             photo_accuracy=accuracy,
@@ -84,9 +84,10 @@ class MeetingKind(RecordKind):
 
     def correct(self, current, new):
         """The new attendance list replaces the old one; a correction sent without a photo keeps it."""
-        photo = current.photo
+        photo = current.photo_key, current.photo_size
         super().correct(current, new)
-        current.photo = new.photo or photo
+        if new.photo_key is None:
+            current.photo_key, current.photo_size = photo
         if isinstance(current, New):
             return []
         db.session.execute(db.delete(MeetingAttendee).where(MeetingAttendee.meeting_id == current.id))

@@ -1,9 +1,8 @@
-from flask import Response, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import login_required
 
-from .. import db, protocol, stages, vocabulary
+from .. import db, protocol, stages, storage, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, ksm_query, may, place_of, user_scope
-from ..images import MAGIC
 from ..models import HealthCheck, Meeting
 from ..records.history import history
 from ..roles import writers_of
@@ -162,11 +161,7 @@ def daftar_hadir(meeting_id):
 @login_required
 def photo(meeting_id):
     """The meeting's photo, only for those who may see the meeting."""
-    meeting = _meeting(meeting_id)
-    if not meeting.photo:
-        abort(404)
-    mimetype = next(m for m, magic in MAGIC.items() if meeting.photo.startswith(magic))
-    return Response(meeting.photo, mimetype=mimetype, headers={"Cache-Control": "private, max-age=86400"})
+    return storage.answer(_meeting(meeting_id).photo_key or abort(404))
 
 
 def _meeting(meeting_id, write_kind=None):

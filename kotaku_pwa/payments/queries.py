@@ -81,8 +81,8 @@ def _without_proof():
     return (
         not_reversed(),
         Payment.method == "cash",
-        Payment.signature.is_(None),
-        Payment.photo.is_(None),
+        Payment.signature_key.is_(None),
+        Payment.photo_key.is_(None),
     )
 
 

@@ -15,6 +15,7 @@ SHELL_STATIC = (
     "js/payments.js",
     "js/meetings.js",
     "js/photo.js",
+    "js/signature.js",
     "js/ledger.js",
     "js/print.js",
     "js/progress.js",

@@ -3,7 +3,7 @@ payments, and the history ("riwayat") in words (docs/architecture.md, "The worke
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import joinedload
 
 from .. import db
 from ..models import Attendance, Payment
@@ -31,14 +31,14 @@ class PaymentRow:
 
 
 def payments(worker) -> list[PaymentRow]:
-    """Every payment to the worker, reversed ones too, by period; the pictures are not loaded."""
-    rows = db.session.execute(
-        db.select(Payment, Payment.signature.is_not(None), Payment.photo.is_not(None))
-        .options(defer(Payment.signature), defer(Payment.photo), joinedload(Payment.reversal))
+    """Every payment to the worker, reversed ones too, by period (the pictures stay in the image store)."""
+    rows = db.session.scalars(
+        db.select(Payment)
+        .options(joinedload(Payment.reversal))
         .where(Payment.worker_id == worker.id)
         .order_by(Payment.period_start, Payment.round)
     )
-    return [PaymentRow(payment, bool(signed), bool(photo)) for payment, signed, photo in rows]
+    return [PaymentRow(p, p.signature_key is not None, p.photo_key is not None) for p in rows]
 
 
 def in_words(versions, zone) -> list[dict]:

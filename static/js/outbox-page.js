@@ -101,6 +101,18 @@
     status.textContent = `${unsent} data belum terkirim.`
       + (others ? ` ${others} data pengguna lain juga menunggu di HP ini sampai pemiliknya masuk.` : "");
   });
+  // A run of many records or photos: "Mengirim data 31–60 dari 90…", then "90 data terkirim."
+  const progressBox = document.querySelector("[data-outbox-progress]");
+  document.addEventListener("outbox:progress", ({ detail }) => {
+    progressBox.hidden = !detail;
+    if (!detail) return;
+    const { sent, total, sending } = detail;
+    progressBox.querySelector("progress").max = total;
+    progressBox.querySelector("progress").value = sent;
+    progressBox.querySelector("p").textContent = sending
+      ? `Mengirim data ${sent + 1}–${sent + sending} dari ${total}…`
+      : `${sent} data terkirim.`;
+  });
   document.querySelector("[data-sync-now]").addEventListener("click", async () => {
     status.textContent = "Mengirim…";
     await Outbox.sync({ force: true });

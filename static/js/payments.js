@@ -77,11 +77,11 @@
   }
 
   async function save() {
-    const { row } = current;
+    const { row, uuid, photo } = current;
     const method = form.elements.method.value;
     const reference = form.elements.reference.value.trim();
     const status = dialog.querySelector("[data-pay-status]");
-    const noProof = pad.isEmpty() && !current.photo;
+    const noProof = pad.isEmpty() && !photo;
     const reason = form.elements.no_proof_reason.value.trim();
     const paidOn = form.elements.paid_on.value;
     if (noProof && reason.length < 10) {
@@ -94,16 +94,16 @@
     if (!paidOn || paidOn > localDay() || paidOn < list.dataset.start) {
       return (status.textContent = "Tanggal bayar harus antara awal periode dan hari ini.");
     }
+    const signature = pad.isEmpty() ? null : await SignaturePng.png(canvas); // about 1 KB (signature.js)
     const days = Number(row.dataset.days);
     const data = {
       ksm_id: Number(list.dataset.ksmId), worker_uuid: row.dataset.workerUuid,
       period_start: list.dataset.start, period_end: list.dataset.end, days,
       daily_rate: Number(row.dataset.rate), amount: Number(row.dataset.amount), paid_on: paidOn,
-      method, reference, signature: pad.isEmpty() ? null : pad.toDataURL("image/png"),
-      photo: current.photo || null, no_proof_reason: noProof ? reason : null,
+      method, reference, signature, photo: photo || null, no_proof_reason: noProof ? reason : null,
     };
-    await Outbox.save([{ uuid: current.uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
-    markPaid(row, { uuid: current.uuid, state: "pending" });
+    await Outbox.save([{ uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
+    markPaid(row, { uuid, state: "pending" });
     if (noProof) row.querySelector("[data-status]").append(" ", Object.assign(document.createElement("span"), { className: "tag warn", textContent: "Tanpa bukti" }));
     close(true);
     return undefined;

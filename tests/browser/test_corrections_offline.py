@@ -10,6 +10,7 @@ from datetime import date
 from kotaku_pwa import db
 from kotaku_pwa.models import Attendance, Ksm, Meeting, MeetingAttendee, Payment, RecordVersion, User, Worker
 from kotaku_pwa.payments.queries import ksm_rates
+from kotaku_pwa.storage import stored
 
 from .conftest import form_status, records, sign_in, unsent, until, wait_synced, warm
 from .test_conflict_outcome import sign_in_plain
@@ -116,7 +117,8 @@ def paid_for_three_days(server, ksm_id, worker_uuid):
             Payment(
                 uuid=str(uuid.uuid4()), payload_hash="test", created_by_id=bendahara.id, ksm_id=ksm_id,
                 worker_id=worker.id, period_start=date(2021, 4, 15), period_end=date(2021, 4, 21), days=3,
-                daily_rate=rate, amount=3 * rate, paid_on=date(2021, 4, 22), method="cash", signature=PNG,
+                daily_rate=rate, amount=3 * rate, paid_on=date(2021, 4, 22), method="cash",
+                **stored("signature", PNG),
             )
         )  # fmt: skip
         db.session.commit()

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Ksm, Payment
+from tests.factories import image_of
 
 from .conftest import sign_in, unsent, until, wait_synced, warm
 
@@ -62,7 +63,7 @@ def test_three_offline_payments_reach_the_server_once(page, context, server):
         ).all()
         assert len(stored) == 3
         assert sorted(p.amount for p in stored) == sorted(amounts)
-        assert all(p.signature.startswith(b"\x89PNG") for p in stored)
+        assert all(image_of(p, "signature").startswith(b"\x89PNG") for p in stored)
     page.reload()
     for name in names:
         assert "Dibayar" in page.inner_text(f"[data-name='{name}'] [data-status]")
