@@ -15,8 +15,8 @@ its first uuid as identity and is updated in place, the superseded version goes 
 
 A batch is one transaction (on SQLite BEGIN IMMEDIATE, see database.py). What each record needs to
 look up is loaded for the whole batch in a few queries (`Batch`). The unique constraints have the
-last word: when a concurrent writer wins a race the batch is replayed record by record, and the
-replay sees that writer's row.
+last word: when a concurrent writer wins a race (a unique constraint; on PostgreSQL also a deadlock)
+the batch is replayed record by record, and the replay sees that writer's row.
 """
 
 import hashlib
@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import audit, db
 from ..access import place_of, user_scope
@@ -217,9 +217,21 @@ def store_batch(records, user) -> list[dict]:
             user.last_sync_at = utcnow()  # the dashboard's "last sync per facilitator"
             db.session.commit()
             return answers
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
+            if not _lost_a_race(error):
+                raise
             db.session.rollback()  # a concurrent writer won a race: replay and see its row
     raise RuntimeError("sync batch kept clashing with concurrent writers")
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction lost to a concurrent one
+# (two batches of one KSM updating the dashboard's hok_daily counters in another order) and is to be
+# run again.
+RACES = {"40P01", "40001"}
+
+
+def _lost_a_race(error) -> bool:
+    return isinstance(error, IntegrityError) or getattr(error.orig, "sqlstate", None) in RACES
 
 
 def _new_batch(records, user):
