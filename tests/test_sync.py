@@ -1,6 +1,7 @@
 """POST /api/sync through the test client (docs/sync-protocol.md): every status a record can get,
 the answers to bad requests, the order of records in a batch, and the constraints behind the engine."""
 
+import threading
 from datetime import date, datetime
 
 import pytest
@@ -1284,3 +1285,25 @@ def test_other_database_errors_are_not_run_again(faskel, monkeypatch):
     monkeypatch.setattr(engine, "_insert_pending", fail)
     assert faskel.sync([attendance(ksm().id, demo_worker().uuid)]).status_code == 500
     assert len(calls) == 1
+
+
+def test_a_batch_waits_for_another_writer_of_its_ksm(app, faskel):
+    """Batches of one KSM take turns (on PostgreSQL the KSM's row, `engine._lock_ksms`; on SQLite the
+    write lock): none can lock the KSM's dashboard counters in another order than the other."""
+    ksm_id = ksm().id
+    record = attendance(ksm_id, demo_worker().uuid)
+    db.session.commit()  # the test's own transaction would hold SQLite's write lock
+    answers = []
+
+    def send_alone():
+        with app.app_context():
+            answers.append(faskel.sync([record]).get_json()["results"][0]["status"])
+
+    with db.engine.connect() as other, other.begin():  # another batch of the KSM, under way
+        other.execute(db.select(Ksm.id).where(Ksm.id == ksm_id).with_for_update(key_share=True)).all()
+        thread = threading.Thread(target=send_alone)
+        thread.start()
+        thread.join(timeout=2)
+        assert thread.is_alive() and answers == []  # waiting for its turn
+    thread.join(timeout=30)
+    assert answers == ["created"]
