@@ -17,6 +17,8 @@ from sqlalchemy import case, event, func, text
 from .. import db
 from ..models import Attendance, HokDaily, PaidPeriod, Payment, Worker
 
+ROLLUP_TABLES = ("hok_daily", "paid_period")  # filled by the triggers below, never written directly
+
 _UPSERT = (
     "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
     "SELECT {ksm}, {day}, {category}, 1 FROM worker WHERE id = {worker} {extra}"

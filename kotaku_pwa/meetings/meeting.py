@@ -99,6 +99,30 @@ class MeetingKind(RecordKind):
 MEETING = MeetingKind()
 
 
+def data_of(meeting) -> dict:
+    """The stored meeting as a `meeting` record's data: what its edit form starts from. The photo is
+    left out: a correction sent without one keeps it (MeetingKind.correct); its place is kept."""
+    return {
+        "type": meeting.type,
+        "kelurahan_id": meeting.kelurahan_id,
+        "ksm_id": meeting.ksm_id,
+        "programme": meeting.programme,
+        "held_on": meeting.held_on.isoformat(),
+        "place": meeting.place,
+        "team": meeting.team or "",
+        "topics": list(meeting.topics or []),
+        "outcomes": list(meeting.outcomes or []),
+        "attendees": [
+            {"name": a.name, "gender": a.gender, "role": a.role, "tipp_role": a.tipp_role or ""}
+            for a in meeting.attendees
+        ],
+        "notes": meeting.notes or "",
+        "photo_lat": meeting.photo_lat,
+        "photo_lon": meeting.photo_lon,
+        "photo_accuracy": meeting.photo_accuracy,
+    }
+
+
 def place(r, batch):
     """(kelurahan, KSM or None) a meeting or health check names; a KSM must be of that kelurahan."""
     kelurahan_id = r.integer("kelurahan_id")

@@ -18,6 +18,7 @@ SHELL_STATIC = (
     "js/ledger.js",
     "js/print.js",
     "js/progress.js",
+    "js/corrections.js",
     "css/print.css",
     "vendor/signature_pad-5.1.4/signature_pad.umd.min.js",
     "vendor/htmx-2.0.11/htmx.min.js",

@@ -79,6 +79,8 @@
     clearErrors(form);
     if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
+    // An edit form's record corrects the version the form names (corrections.js).
+    if (form.dataset.replaces && records.length) records[0].replaces = form.dataset.replaces;
     if (!records.length) {
       showStatus(form, "Tidak ada perubahan untuk disimpan.");
       return;

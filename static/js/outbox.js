@@ -155,7 +155,7 @@
         method: "POST", credentials: "same-origin", redirect: "manual",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
         body: JSON.stringify({
-          records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, recorded_at: r.recorded_at, data: r.data })),
+          records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, recorded_at: r.recorded_at, data: r.data, ...(r.replaces ? { replaces: r.replaces } : {}) })),
         }),
         signal: AbortSignal.timeout(30000),
       });

@@ -113,3 +113,23 @@ def test_pay_all_asks_each_worker_in_turn_and_cancel_stops_the_round(page, serve
         assert sorted(p.worker.name for p in paid) == sorted(names[:2])
         assert {p.method for p in paid} == {"transfer"} and all(p.reference for p in paid)
     assert "Belum dibayar" in page.inner_text(f"[data-name='{names[2]}'] [data-status]")
+
+
+def test_a_payment_row_says_when_the_server_has_it_without_a_reload(page, context, server):
+    """Walked on a slow link: the row kept "Dibayar (tersimpan di HP)" after the payment was on the server."""
+    with server.app.app_context():
+        ksm_id = db.session.execute(db.select(Ksm.id).filter_by(name="KSM Tanjung Karang 1")).scalar_one()
+    sign_in(page, "bendahara")
+    page.goto(f"/payments/{ksm_id}/2021-05-06")
+    row = page.locator("[data-worker-row]:has([data-pay])").first
+    name = row.get_attribute("data-name")
+    status = f"[data-worker-row][data-name='{name}'] [data-status]"
+    context.set_offline(True)
+    row.locator("[data-pay]").click()
+    draw_signature(page)
+    page.click("[data-pay-save]")
+    until(page, f"() => document.querySelector(\"{status}\").textContent.includes('tersimpan di HP')")
+    context.set_offline(False)
+    page.evaluate("Outbox.sync({force: true})")
+    wait_synced(page)
+    until(page, f"() => document.querySelector(\"{status}\").textContent.trim() === 'Dibayar'")
