@@ -105,6 +105,7 @@ def demo(app):
         load_demo()
         db.session.commit()
         _demo_rows = {t: db.session.execute(t.select()).mappings().all() for t in db.metadata.sorted_tables}
+        db.session.commit()  # the reads end: a test's other connections find the database free (SQLite)
     else:
         _restore(_demo_rows)
     return app
@@ -119,10 +120,10 @@ def _restore(rows):
             db.session.execute(table.insert(), [dict(r) for r in rows[table]])
     if db.engine.dialect.name == "postgresql":  # ids continue after the restored rows
         _set_sequences([t for t in rows if rows[t]], '(SELECT max(id) FROM "{t}")')
-    db.session.commit()
     for table in db.metadata.sorted_tables:  # a table filled by a trigger but not named a rollup, or
         if table.name in ROLLUP_TABLES or not rows[table]:  # the reverse, would make this fail
             assert len(db.session.execute(table.select()).all()) == len(rows[table]), table.name
+    db.session.commit()  # last: a test's other connections find the database free (SQLite)
 
 
 def _set_sequences(tables, value):
