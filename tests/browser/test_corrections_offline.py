@@ -65,7 +65,8 @@ def test_a_tick_corrected_offline_syncs_as_a_new_version(page, context, server, 
     [correction] = [r for r in records(page) if r["state"] == "pending"]  # only the tick that changed
     assert (correction["data"]["worker_uuid"], correction["replaces"]) == (ahmad, first[2])
     assert "di HP" in item(page, ahmad).inner_text() and "di HP" not in item(page, baiq).inner_text()
-    page.reload()  # still offline: the page kept from before shows the phone's tick
+    page.reload()  # still offline: the page kept from before shows the phone's tick (once read)
+    until(page, f"() => !document.querySelector('input[name=present][value=\"{ahmad}\"]').checked")
     assert not box(page, ahmad).is_checked() and "di HP" in item(page, ahmad).inner_text()
     assert page.inner_text("[data-hok-count]") == "2"
 
