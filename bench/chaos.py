@@ -1,27 +1,29 @@
 """Chaos sync (docs/budgets.md, "Reliability"): each record stored exactly once while the server is killed.
 
 On a fresh database (SQLite temp file, or --postgres URL: a new kotaku_chaos_<random> database there,
-dropped afterwards) with `flask db upgrade` + `flask demo`, the real app runs under gunicorn (3 workers,
-own process group). Client processes sign in like phones and send valid mixed records in batches, in
-order, resending a batch until every record has an answer naming its uuid (after a refused or torn
-connection or a 5xx; after a 400/401 they fetch a CSRF token or sign in again; and now and then they
-hang up early, as a phone losing signal does). Faskel clients register their own workers, then send
-their attendance (May-July 2021), meetings and health checks; bendahara clients pay the demo workers
-of KSM Tanjung Karang 1 for two April weeks (days = the stored HOK), plus attendance and health checks.
-Meanwhile the process group is SIGKILLed at random moments (the answered-record count crossing random
-thresholds, then a random delay) and restarted. Then: every sent uuid exactly once in its table, no
-rows beyond demo + sent, rupiah paid = rupiah sent, PRAGMA integrity_check on SQLite, and the gunicorn
-log searched for 5xx and "database is locked". Exit status 1 when a record is lost, duplicated, extra
-or rejected, or the rupiah differ.
+dropped afterwards) with `flask db upgrade` + `flask demo`, the real app runs under gunicorn (3 workers
+of gunicorn.conf.py, 8 threads each, own process group). Client processes sign in like phones and send
+valid mixed records in batches, in order, resending a batch until every record has an answer naming
+its uuid (after a refused or torn connection or a 5xx; after a 400/401 they fetch a CSRF token or sign
+in again; and now and then they hang up early, as a phone losing signal does). Faskel clients register
+their own workers, then send their attendance (mid May to mid July 2021, after the demo's story),
+meetings and health checks; bendahara clients pay the demo workers of KSM Tanjung Karang 1 for two
+April weeks (days = the stored HOK), plus attendance and health checks. Meanwhile the process group is
+SIGKILLed at random moments (the answered-record count crossing random thresholds, then a random
+delay) and restarted. Then: every sent uuid exactly once in its table, no rows beyond demo + sent,
+rupiah paid = rupiah sent, PRAGMA integrity_check on SQLite, and the gunicorn log searched for 5xx and
+"database is locked" (--keep keeps the temp dir with that log). Exit status 1 when a record is lost,
+duplicated, extra or rejected, the rupiah differ, or the log shows "database is locked".
 
 --naive is the control: the same clients against naive_app (a plain INSERT per record, a commit each,
 no uuid check), killed the same way. Replies lost after a commit make clients resend, so duplicates
 must show; there exit status 1 means none did (the harness would be blind).
 
-    python -m bench chaos [--clients 20 --records 500 --kills 10] [--postgres URL | --naive]
+    python -m bench chaos [--clients 20 --records 500 --kills 10] [--postgres URL | --naive] [--keep]
 """
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -46,11 +48,15 @@ from pathlib import Path
 
 import psycopg
 
+from kotaku_pwa.demo_story import WEEK_2
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "chaos-secret"  # fixed: a restarted server still reads the clients' session cookies
 OTHERS = ("meeting_attendee", "conflict")
 TABLES = ["worker", "attendance", "payment", "meeting", "health_check"]
-DAYS = [date(2021, 5, 1) + timedelta(d) for d in range(76)]  # 2021-05-01 .. 2021-07-15, after the demo's
+# Work days after the demo's story (its weeks in KSM Tanjung Karang 1 are recorded, one verified: locked)
+# up to the KSMs' last day: a record on them is new, never a clash with the demo nor a held change.
+DAYS = [WEEK_2[1] + timedelta(d) for d in range(1, (date(2021, 7, 15) - WEEK_2[1]).days + 1)]
 ATTENDEES = [{"name": "Aini", "gender": "P", "role": "ksm"}, {"name": "Ali", "gender": "L", "role": "warga"}]
 GUNICORN = [sys.executable, "-m", "gunicorn", "--workers", "3", "--access-logfile", "-"]
 PERIODS = [(date(2021, 4, 15), date(2021, 4, 21)), (date(2021, 4, 22), date(2021, 4, 28))]
@@ -356,7 +362,7 @@ def report(args, app, clients, outcomes, before, after, kills, elapsed, log):
     if args.naive:
         print("  control: " + ("the harness sees duplicates" if duplicated else "FAILED, no duplicates seen"))
         return 0 if duplicated else 1
-    return int(bool(lost or duplicated or extra or rejected or rupiah_sent != rupiah_stored))
+    return int(bool(lost or duplicated or extra or rejected or locked or rupiah_sent != rupiah_stored))
 
 
 def main(argv=()):
@@ -367,10 +373,13 @@ def main(argv=()):
     parser.add_argument("--seed", type=int)
     parser.add_argument("--postgres", metavar="URL", help="server to create a fresh database on")
     parser.add_argument("--naive", action="store_true", help="control run against a naive insert")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, gunicorn.log)")
     args = parser.parse_args(argv)
     if args.naive and args.postgres:
         parser.error("--naive runs on SQLite only")
-    with tempfile.TemporaryDirectory(prefix="kotaku-chaos-") as tmp:
+    kept = args.keep and tempfile.mkdtemp(prefix="kotaku-chaos-")
+    with contextlib.nullcontext(kept) if kept else tempfile.TemporaryDirectory(prefix="kotaku-chaos-") as tmp:
+        print(f"  server log: {tmp}/gunicorn.log" + ("" if args.keep else " (removed afterwards; --keep)"))
         url, dbname = f"sqlite:///{tmp}/chaos.db", None
         if args.postgres:
             dbname = f"kotaku_chaos_{secrets.token_hex(4)}"

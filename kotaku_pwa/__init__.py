@@ -67,11 +67,12 @@ def create_app(test_config=None):
     htmx.init_app(app)
     compress.init_app(app)
 
-    from . import bounds, database, web
+    from . import bounds, database, storage, web
     from .pwa import static_files
 
     bounds.init_app(app)  # before the blueprints: their `<int:...>` routes use the bounded converter
     database.init_app(app)
+    storage.init_app(app)
     web.init_app(app)
     static_files.init_app(app)  # after Flask-Compress: its static answers are already compressed
 
@@ -142,6 +143,10 @@ def _default_config(instance_path):
         # Days a work date may lie before the day the phone recorded it; None = no limit.
         "BACKDATE_WINDOW_DAYS": _int_or_none(os.environ.get("KOTAKU_BACKDATE_WINDOW_DAYS")),
         "SYNC_MAX_RECORDS": 500,
+        # Photos and signatures (storage.py): a folder, or s3://bucket/prefix for an S3-compatible store
+        # whose address is S3_ENDPOINT_URL (none for AWS itself); its keys come from AWS_* variables.
+        "IMAGE_STORE": os.environ.get("KOTAKU_IMAGE_STORE") or os.path.join(instance_path, "images"),
+        "S3_ENDPOINT_URL": os.environ.get("KOTAKU_S3_ENDPOINT") or None,
         # Sign-in throttling (auth/throttle.py): hard per (account, address), soft per account, high per
         # address (carrier-grade NAT puts many phones behind one address).
         "LOGIN_MAX_FAILURES_PER_USER": 5,

@@ -26,6 +26,7 @@ from .models import (
     User,
     Worker,
 )
+from .storage import store
 
 
 def init_app(app):
@@ -35,6 +36,9 @@ def init_app(app):
     from .dashboard.rollups import rollups_cli
 
     app.cli.add_command(rollups_cli)
+    from .storage import images_cli
+
+    app.cli.add_command(images_cli)
     app.cli.add_command(check_demo)
 
 
@@ -149,6 +153,7 @@ def generate(n_kelurahan, n_workers, n_days, kota_name):
 
 def _generate_records(kelurahan, ksm, k, worker_ids, days, rate, creator):
     """Payments (one reversed and paid again), meetings, checks and money of a synthetic KSM."""
+    store().put(synthetic.SIGNATURE)  # the one signature every generated payment names
     payments = synthetic.payments(ksm, k, worker_ids, days, rate, creator)
     if payments:
         _insert(Payment, payments)

@@ -1,12 +1,21 @@
-"""SQLite settings that make several server processes safe writers.
+"""SQLite settings that make several server processes, each running several requests at once, safe
+writers.
 
 With SQLite's default deferred BEGIN, two processes that both read then write fail with "database is
 locked": neither can upgrade its lock. Every transaction that may write therefore starts with
 BEGIN IMMEDIATE, which waits (busy_timeout) for the single write lock up front. Reads (GET, HEAD)
 keep a plain BEGIN, so they never queue behind writers in WAL mode.
+
+SQLite's wait is a sleep-and-retry whose sleeps grow to 100 ms: a writer that has waited a while
+retries far less often than one that just arrived, so with the 8 threads of each gunicorn worker
+(gunicorn.conf.py) all waiting, an early writer can lose every round and give up after busy_timeout
+(the chaos bench saw it, docs/budgets.md "Reliability"). So the writers of one process first queue on
+a lock of their own (`WRITERS`, held from BEGIN IMMEDIATE to COMMIT or ROLLBACK), and SQLite only
+arbitrates between processes, one writer each, as with one request per worker.
 """
 
 import json
+import threading
 
 from flask import has_request_context, request
 from sqlalchemy import String, cast, event, func, literal, select
@@ -15,6 +24,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 from . import db
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+BUSY_TIMEOUT_MS = 10_000  # SQLite's wait for another process's writer
+WRITER_WAIT = 30  # seconds a writer queues behind this process's others: the outbox waits 30 s for a reply
+WRITERS = {}  # database file -> this process's turn to write to it (a gthread worker runs several requests)
 
 
 def init_app(app):
@@ -23,6 +35,9 @@ def init_app(app):
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _end_write)
+        event.listen(engine, "rollback", _end_write)
+        event.listen(engine, "checkin", _end_write_at_checkin)  # a connection dropped mid-transaction
 
 
 def _sqlite_connect(dbapi_connection, _record):
@@ -31,14 +46,36 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # wage payments: survive a power cut, not only a crash
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
 def _sqlite_begin(connection):
-    read_only = has_request_context() and request.method in READ_METHODS
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if has_request_context() and request.method in READ_METHODS:
+        connection.exec_driver_sql("BEGIN")
+        return
+    writer = WRITERS.setdefault(connection.engine.url.database, threading.Lock())
+    if not writer.acquire(timeout=WRITER_WAIT):
+        raise TimeoutError(f"no turn to write to SQLite within {WRITER_WAIT} s")
+    connection.info["writer"] = writer
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _end_write(connection)
+        raise
+
+
+def _end_write(connection):
+    """The next writer of this process may begin (the event comes just before COMMIT or ROLLBACK: it
+    then waits those few milliseconds in SQLite's own busy wait)."""
+    writer = connection.info.pop("writer", None)
+    if writer is not None:
+        writer.release()
+
+
+def _end_write_at_checkin(_dbapi_connection, record):
+    _end_write(record)
 
 
 def one_of(column, values):

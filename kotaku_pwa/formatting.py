@@ -20,7 +20,7 @@ def rupiah(amount) -> str:
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
-def tanggal(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
+def tanggal(value: date | datetime | str | None, zone: str = DEFAULT_TIMEZONE) -> str:
     """`date(2021, 4, 12)` → `Senin, 12 April 2021`."""
     if value is None:
         return ""
@@ -28,7 +28,7 @@ def tanggal(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
     return f"{DAYS[value.weekday()]}, {tanggal_pendek(value, zone)}"
 
 
-def tanggal_pendek(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) -> str:
+def tanggal_pendek(value: date | datetime | str | None, zone: str = DEFAULT_TIMEZONE) -> str:
     """`date(2021, 4, 12)` → `12 April 2021`."""
     if value is None:
         return ""
@@ -37,7 +37,10 @@ def tanggal_pendek(value: date | datetime | None, zone: str = DEFAULT_TIMEZONE) 
 
 
 def _local(value, zone):
-    """A datetime (stored as naive UTC, models.py) in timezone `zone`; dates as they are."""
+    """A datetime (stored as naive UTC, models.py) in timezone `zone`; dates as they are; an ISO day
+    ("2021-04-15", as the audit trail's details keep it) as its date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value)
     if not isinstance(value, datetime):
         return value
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone))

@@ -17,6 +17,11 @@ PHOTO = ("image/jpeg", "image/png")  # a camera picture, or one the phone shrank
 SIGNATURE = ("image/png",)  # drawn on the phone's canvas
 
 
+def mimetype_of(data: bytes) -> str:
+    """The type a stored image's first bytes say it is."""
+    return next((m for m, magic in MAGIC.items() if data.startswith(magic)), "application/octet-stream")
+
+
 def read(r, name, allowed=PHOTO):
     """The bytes of an optional image field of a record (a fields.Reader); a problem lands in r.errors."""
     if not r.data.get(name):

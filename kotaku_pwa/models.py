@@ -18,7 +18,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -366,8 +365,11 @@ class Payment(SyncedRecord, db.Model):
     paid_on: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(10))
     reference: Mapped[str | None] = mapped_column(String(60))
-    signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG drawn on the phone
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG of the thumbprinted paper list
+    # Images are in the image store (storage.py): a row keeps the key (the SHA-256) and the size.
+    signature_key: Mapped[str | None] = mapped_column(String(64))  # PNG drawn on the phone
+    signature_size: Mapped[int | None] = mapped_column(Integer)
+    photo_key: Mapped[str | None] = mapped_column(String(64))  # JPEG of the thumbprinted paper list
+    photo_size: Mapped[int | None] = mapped_column(Integer)
     # Why a cash payment carries neither signature nor photo (the phone failed): stored and flagged,
     # the wage is never held back (docs/sync-protocol.md `payment`).
     no_proof_reason: Mapped[str | None] = mapped_column(String(300))
@@ -379,7 +381,7 @@ class Payment(SyncedRecord, db.Model):
     @property
     def without_proof(self) -> bool:
         """Cash paid with neither signature nor thumbprint photo (a transfer is proved by its reference)."""
-        return self.method == "cash" and self.signature is None and self.photo is None
+        return self.method == "cash" and self.signature_key is None and self.photo_key is None
 
 
 class PaymentReversal(db.Model):
@@ -431,7 +433,8 @@ class Spending(SyncedRecord, db.Model):
     category: Mapped[str] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(String(200))
     amount: Mapped[int] = mapped_column(Integer)
-    receipt_photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    receipt_photo_key: Mapped[str | None] = mapped_column(String(64))  # in the image store (storage.py)
+    receipt_photo_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class Meeting(Correctable, SyncedRecord, db.Model):
@@ -452,7 +455,8 @@ class Meeting(Correctable, SyncedRecord, db.Model):
     topics: Mapped[list] = mapped_column(JSON, default=list)
     outcomes: Mapped[list] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # lists never load it
+    photo_key: Mapped[str | None] = mapped_column(String(64))  # in the image store (storage.py)
+    photo_size: Mapped[int | None] = mapped_column(Integer)
     photo_lat: Mapped[float | None] = mapped_column(Float)
     photo_lon: Mapped[float | None] = mapped_column(Float)
     photo_accuracy: Mapped[float | None] = mapped_column(Float)  # metres, as the phone reported it
@@ -539,7 +543,8 @@ class ProgressReport(SyncedRecord, db.Model):
     work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
     reported_on: Mapped[date] = mapped_column(Date)
     percent: Mapped[int] = mapped_column(Integer)
-    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # JPEG; lists never load it
+    photo_key: Mapped[str | None] = mapped_column(String(64))  # JPEG in the image store (storage.py)
+    photo_size: Mapped[int | None] = mapped_column(Integer)
     photo_lat: Mapped[float | None] = mapped_column(Float)
     photo_lon: Mapped[float | None] = mapped_column(Float)
     photo_taken_at: Mapped[datetime | None] = mapped_column(DateTime)  # naive UTC, from the phone

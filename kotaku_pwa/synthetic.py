@@ -7,6 +7,7 @@ photo (flagged) and one per KSM is reversed and paid again; each kelurahan held 
 KSM and MP2K, and a work-site health check each week.
 """
 
+import hashlib
 import itertools
 import uuid
 from datetime import timedelta
@@ -15,6 +16,9 @@ from .vocabulary import COACHING_TOPICS, MP2K_OUTCOMES
 from .wages import pay_periods
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n" + b"\0" * 24  # a stand-in: the dashboard only asks whether there is one
+# Every generated payment names this one object (`flask generate` puts it in the image store once).
+SIGNED = {"signature_key": hashlib.sha256(SIGNATURE).hexdigest(), "signature_size": len(SIGNATURE)}
+UNSIGNED = {"signature_key": None, "signature_size": None}
 
 
 def present(worker_id, day) -> bool:
@@ -50,7 +54,7 @@ def payments(ksm, k, worker_ids, days, rate, creator):
             hok = sum(present(worker_id, day) for day in span)
             if not hok:
                 continue
-            proof = None if (worker_id + start.day) % 50 == 0 else SIGNATURE
+            proof = UNSIGNED if (worker_id + start.day) % 50 == 0 else SIGNED
             rows.append(
                 {
                     **synced(creator),
@@ -63,7 +67,7 @@ def payments(ksm, k, worker_ids, days, rate, creator):
                     "amount": hok * rate,
                     "paid_on": end + timedelta(days=2),
                     "method": "cash",
-                    "signature": proof,
+                    **proof,
                     "round": 1,
                 }
             )
@@ -72,7 +76,7 @@ def payments(ksm, k, worker_ids, days, rate, creator):
 
 def paid_again(payment, creator):
     """The payment made again after a reversal (its next round)."""
-    return {**payment, **synced(creator), "round": 2, "signature": SIGNATURE}
+    return {**payment, **synced(creator), **SIGNED, "round": 2}
 
 
 def meetings(kelurahan, ksm, days, creator):

@@ -7,10 +7,32 @@ Plain Python only (no Flask, no SQLAlchemy), so the rule modules can use it.
 
 from .roles import ROLE_LABELS  # noqa: F401  (roles' labels live in the table of roles)
 
+# --- record kinds ----------------------------------------------------------------------------------
+
+# Each record kind in words (conflict cards, the audit trail); tests check every kind is named.
+RECORD_KIND_LABELS = {
+    "worker": "Pekerja",
+    "attendance": "Kehadiran",
+    "payment": "Pembayaran upah",
+    "tranche": "Pencairan dana",
+    "spending": "Belanja non-upah",
+    "meeting": "Pertemuan",
+    "health_check": "Cek protokol kesehatan",
+    "verification": "Verifikasi periode",
+    "progress": "Laporan kemajuan fisik",
+    "watsan_survey": "Survei air minum dan sanitasi",
+}
+
 # --- workers and wages ------------------------------------------------------------------------------
 
 WAGE_CATEGORIES = ("pekerja", "tukang", "mandor")
 CATEGORY_LABELS = {"pekerja": "Pekerja", "tukang": "Tukang", "mandor": "Mandor"}
+# A worker's eligibility evidence (eligibility.py), as the registration form asks for it.
+ELIGIBILITY = {
+    "low_income_covid": "MBR terdampak Covid-19, tinggal di lokasi",
+    "lost_income": "Kehilangan pekerjaan/penghasilan karena Covid-19",
+    "breadwinner": "Tulang punggung keluarga (bukan anak di bawah umur)",
+}
 
 PAY_PERIODS = ("daily", "weekly", "biweekly")
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "biweekly": 14}

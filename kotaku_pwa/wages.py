@@ -45,6 +45,31 @@ def period_of(day: date, start: date, end: date, period: str = "weekly") -> tupl
 
 
 @dataclass(frozen=True)
+class PeriodDays:
+    """One worker's recorded days of one pay period (the worker's page)."""
+
+    start: date
+    end: date
+    present: tuple  # dates, in order: each one HOK
+    absent: tuple
+
+    @property
+    def hok(self) -> int:
+        return len(self.present)
+
+
+def days_by_period(days, periods) -> list[PeriodDays]:
+    """A worker's recorded days, (date, present) pairs, grouped into the pay periods that hold any."""
+    grouped = []
+    for start, end in periods:
+        inside = sorted((day, present) for day, present in days if start <= day <= end)
+        if inside:
+            present = tuple(day for day, p in inside if p)
+            grouped.append(PeriodDays(start, end, present, tuple(day for day, p in inside if not p)))
+    return grouped
+
+
+@dataclass(frozen=True)
 class WageLine:
     """One worker's line of a wage list."""
 

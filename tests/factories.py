@@ -118,3 +118,11 @@ def jpeg_data_url(size=(4, 3)):
     out = io.BytesIO()
     Image.new("RGB", size, (200, 120, 40)).save(out, "JPEG")
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def image_of(row, name="photo"):
+    """The bytes of a row's image (`signature`, `photo`, `receipt_photo`) from the image store, or None."""
+    from kotaku_pwa.storage import store
+
+    key = getattr(row, f"{name}_key")
+    return store().get(key) if key else None

@@ -14,8 +14,20 @@ from flask import current_app, url_for
 
 from kotaku_pwa import create_app, db
 from kotaku_pwa.images import MAGIC
-from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, Meeting, Payment, User, Worker
+from kotaku_pwa.models import (
+    Attendance,
+    HealthCheck,
+    Kecamatan,
+    Kelurahan,
+    Kota,
+    Ksm,
+    Meeting,
+    Payment,
+    User,
+    Worker,
+)
 from kotaku_pwa.org.resources import RESOURCES
+from kotaku_pwa.storage import stored
 from kotaku_pwa.wages import pay_periods
 from tests.conftest import TEST_CONFIG, Auth
 from tests.factories import make_kelurahan, make_kota, make_ksm, new_uuid
@@ -34,6 +46,8 @@ ALLOWED = {
     "auth.account": ALL,
     "workers.index": ALL,
     "workers.new": {"fasilitator", "admin"},
+    "workers.show": ALL,
+    "workers.edit": {"fasilitator", "admin"},
     "attendance.index": ALL,
     "attendance.day": ALL,
     "attendance.week": ALL,
@@ -46,6 +60,8 @@ ALLOWED = {
     "payments.reverse": {"bendahara", "admin"},
     "meetings.index": ALL,
     "meetings.new": {"fasilitator", "admin"},
+    "meetings.edit": {"fasilitator", "admin"},
+    "meetings.edit_check": {"fasilitator", "bendahara", "admin"},
     "meetings.health": {"fasilitator", "bendahara", "admin"},
     "meetings.meeting_health": {"fasilitator", "bendahara", "admin"},
     "meetings.detail": ALL,
@@ -161,7 +177,7 @@ def samples(ids, app):
         programme="CFW",
         held_on=start,
         place="Balai warga",
-        photo=MAGIC["image/png"] + b"\0" * 16,
+        **stored("photo", MAGIC["image/png"] + b"\0" * 16),
         uuid=new_uuid(),
         created_by_id=faskel.id,
         **synced,
@@ -176,12 +192,26 @@ def samples(ids, app):
         amount=76000,
         paid_on=end,
         method="cash",
-        signature=MAGIC["image/png"] + b"\0" * 16,
+        **stored("signature", MAGIC["image/png"] + b"\0" * 16),
         uuid=new_uuid(),
         created_by_id=bendahara.id,
         **synced,
     )
-    db.session.add_all([meeting, payment])
+    check = HealthCheck(
+        kelurahan_id=ksm.kelurahan_id,
+        ksm_id=ksm.id,
+        checked_on=start,
+        setting="worksite",
+        people_present=10,
+        masks_worn=10,
+        distancing=True,
+        handwash_soap=True,
+        temperature_checked=True,
+        uuid=new_uuid(),
+        created_by_id=bendahara.id,
+        **synced,
+    )
+    db.session.add_all([meeting, payment, check])
     db.session.commit()
     rows = {r.name: db.session.scalars(db.select(r.model.id).order_by(r.model.id)).first() for r in RESOURCES}
     return {
@@ -192,6 +222,8 @@ def samples(ids, app):
         "sheet": "daftar-upah",
         "meeting_id": meeting.id,
         "payment_id": payment.id,
+        "check_id": check.id,
+        "uuid": worker.uuid,
         "kind": "meeting",
         "record_id": meeting.id,
         **{f"row_id of {name}": row_id for name, row_id in rows.items()},
@@ -272,7 +304,8 @@ def test_role_matrix(samples, client, auth, role, endpoint):
 def _assert_works_under_the_csp(page):
     """HTML that the strict CSP does not break: no inline script, style or event handler."""
     assert '<html lang="id">' in page
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    # A JSON data island (an edit form's current version) is data, never run.
+    assert not re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>', page), "inline <script>"
     assert not re.search(r"<style[\s>]", page), "inline <style>"
     assert not re.search(r"\sstyle\s*=", page), "style attribute"
     assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
@@ -289,6 +322,7 @@ def test_csp_check_catches_inline_code():
         with pytest.raises(AssertionError):
             _assert_works_under_the_csp(f'<html lang="id">{bad}')
     _assert_works_under_the_csp('<html lang="id"><script src="/static/js/a.js" defer></script>')
+    _assert_works_under_the_csp('<html lang="id"><script type="application/json" data-current>{}</script>')
 
 
 # --- scope: guessed ids (IDOR) ----------------------------------------------------------------------

@@ -98,6 +98,9 @@ def test_newest_first_with_who_when_and_a_link(demo, auth):
     assert f'href="/payments/{ksm.id}/2021-04-15"' in shown[0][1]
     assert "Rina Marlina" in shown[1][1] and "(12 data)" in shown[1][1]
     assert f'href="/attendance/{ksm.id}/2021-04-18"' in shown[1][1]
+    # Dates in words, as everywhere else (a phone walk found "· 2021-04-18", "periode 2021-04-15").
+    assert "· 18 April 2021" in shown[1][1] and "periode mulai 15 April 2021" in shown[0][1]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r'href="[^"]*"', "", text))
 
 
 def test_a_supervisor_sees_their_kota_only(demo, auth):

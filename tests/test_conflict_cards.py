@@ -111,6 +111,17 @@ def test_a_worker_card_names_both_ksm(demo, auth, client):
     assert "KSM Tanjung Karang 2" in card and "KSM Tanjung Karang 1" in card
     assert "KSM tetap KSM Tanjung Karang 1" in card and "KSM menjadi KSM Tanjung Karang 2" in card
     assert result["status"] == "conflict"
+    assert "<h3>Pendaftaran pekerja · Kel. Tanjung Karang</h3>" in card
+
+
+def test_a_held_correction_is_titled_a_correction():
+    from types import SimpleNamespace
+
+    from kotaku_pwa.conflicts.cards import title
+
+    assert title(SimpleNamespace(kind="worker", replaces=None)) == "Pendaftaran pekerja"
+    assert title(SimpleNamespace(kind="worker", replaces="a" * 36)) == "Koreksi data pekerja"
+    assert title(SimpleNamespace(kind="attendance", replaces="a" * 36)) == "Koreksi data kehadiran"
 
 
 def test_every_record_kind_has_a_card_title():
@@ -118,3 +129,36 @@ def test_every_record_kind_has_a_card_title():
     from kotaku_pwa.records.registry import KINDS
 
     assert set(KINDS) <= set(KIND_LABELS)
+
+
+def test_a_verified_period_card_reads_in_words_and_says_how_to_accept(demo, auth, client):
+    """Walked on a phone: the stored side read "Decision: verified", "Reason", and the card offered only
+    "keep" without saying how the change could ever be accepted."""
+    from tests.test_verification import decision, send, sunday_attendance
+
+    tk1 = ksm()
+    send(auth, "askot", decision(tk1.id, "verified"))
+    record = sunday_attendance(tk1)
+    send(auth, "faskel", record)
+    sign_in(auth, "askot")
+    html = client.get("/conflicts/").get_data(as_text=True)
+    card = html.split(f'id="conflict-{one_conflict(record["uuid"]).id}"')[1].split("</article>")[0]
+    assert "Keputusan" in card and "Diverifikasi" in card and "Alasan" in card
+    assert "Decision" not in card and "<dd>verified" not in card and "Reason" not in card
+    assert "data-verified-period" in card and "kembalikan periode ini" in card
+
+
+def test_the_stored_version_is_bookkeeping_and_the_kind_filter_reads_in_words(same_day, auth, client):  # noqa: F811
+    assert dict(readable({"version": "a" * 36, "present": True}, NAMES, ZONE)) == {"Hadir": "Ya"}
+    sign_in(auth, "askot")
+    html = client.get("/conflicts/").get_data(as_text=True)
+    assert '<option value="health_check" >Cek protokol kesehatan</option>' in html
+    assert ">health_check<" not in html and "Version" not in html
+
+
+def test_every_field_of_every_kind_has_an_indonesian_label():
+    from kotaku_pwa.conflicts.cards import HIDDEN, LABELS
+    from kotaku_pwa.records.registry import KINDS
+
+    columns = {c.name for kind in KINDS.values() for c in kind.model.__table__.columns}
+    assert columns - set(LABELS) - HIDDEN == set()

@@ -5,8 +5,11 @@ from datetime import date
 import pytest
 
 from kotaku_pwa import db
+from kotaku_pwa.attendance.attendance import ATTENDANCE
 from kotaku_pwa.formatting import mask_nik, mask_phone
 from kotaku_pwa.models import Attendance, AuditLog, Conflict, Payment, Worker
+from kotaku_pwa.records.history import history
+from kotaku_pwa.workers.worker import WORKER
 from tests.factories import PASSWORD, make_kota, make_user, worker_record
 from tests.test_sync import attendance, count, demo_worker, ksm, send_one, sign_in, user
 
@@ -452,3 +455,33 @@ def test_a_correction_clashing_with_another_worker_cannot_be_kept(demo, auth, cl
     assert "bentrok dengan data lain" in response.get_data(as_text=True)
     assert db.session.get(Worker, abdul.id).name == "Abdul Rahman"
     assert db.session.get(Worker, other.id).nik == other.nik
+
+
+def test_keep_incoming_keeps_the_overwritten_day_as_history(same_day, auth, client):
+    """Accepting a second record of the same day is a correction made by the supervisor: the stored
+    version it overwrites stays in the riwayat, and the accepted record is the current version."""
+    record, stored_id, conflict_id = same_day
+    stored = db.session.get(Attendance, stored_id)
+    old_version = stored.version
+    sign_in(auth, "askot")
+    resolve(auth, conflict_id, "incoming")
+    day = db.session.get(Attendance, stored_id)
+    assert day.version == record["uuid"]
+    assert [v.current for v in history(ATTENDANCE, day)] == [False, True]
+    old, new = history(ATTENDANCE, day)
+    assert (old.uuid, old.data["present"]) == (old_version, False)
+    assert (new.uuid, new.data["present"]) == (record["uuid"], True)
+    assert new.changed == [("present", False, True)]
+
+
+def test_keep_incoming_registration_keeps_the_old_details_as_history(nik_clash, auth, client):
+    record, stored_id, conflict_id = nik_clash
+    old_name = db.session.get(Worker, stored_id).name
+    db.session.execute(db.delete(Attendance).where(Attendance.worker_id == stored_id))
+    sign_in(auth, "askot")
+    resolve(auth, conflict_id, "incoming")
+    worker = db.session.get(Worker, stored_id)
+    assert worker.name == "Abdul Rahman Baru"
+    old, new = history(WORKER, worker)
+    assert (old.data["name"], new.data["name"]) == (old_name, "Abdul Rahman Baru")
+    assert new.uuid == record["uuid"]

@@ -28,6 +28,7 @@ from kotaku_pwa.models import (
     TrancheReceipt,
     Worker,
 )
+from kotaku_pwa.storage import stored
 from kotaku_pwa.vocabulary import WAGE_CATEGORIES
 from kotaku_pwa.wages import rates_in_force
 from tests.factories import PASSWORD, make_kelurahan, make_kota, make_ksm, make_user, new_uuid, nik
@@ -76,8 +77,8 @@ def _pay(ksm, worker, user, days, rate, signature=None, photo=None, round=1):
         amount=days * rate,
         paid_on=date(2021, 4, 23),
         method="cash",
-        signature=signature,
-        photo=photo,
+        **stored("signature", signature),
+        **stored("photo", photo),
         round=round,
         **_synced(user),
     )

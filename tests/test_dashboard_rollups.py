@@ -24,6 +24,7 @@ from kotaku_pwa.models import (
     PaymentReversal,
     Worker,
 )
+from kotaku_pwa.storage import stored
 from kotaku_pwa.wages import period_of
 from tests.factories import PASSWORD, attendance_record, make_kelurahan, make_ksm, make_user, worker_record
 from tests.test_dashboard import SIGNATURE, _present, _synced, _worker
@@ -100,7 +101,7 @@ def _payment(ksm, worker, user, amount, signature=None, start=date(2021, 4, 15),
     payment = Payment(
         ksm_id=ksm.id, worker_id=worker.id, period_start=start, period_end=date(2021, 4, 21), days=days,
         daily_rate=amount // days, amount=amount, paid_on=date(2021, 4, 22), method="cash",
-        signature=signature, **_synced(user),
+        **stored("signature", signature), **_synced(user),
     )  # fmt: skip
     db.session.add(payment)
     db.session.flush()

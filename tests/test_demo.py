@@ -25,7 +25,7 @@ from kotaku_pwa.models import (
     user_kelurahan,
 )
 from kotaku_pwa.vocabulary import COACHING_TOPICS, MP2K_OUTCOMES
-from tests.factories import make_user
+from tests.factories import image_of, make_user
 
 # Seed kelurahan → kecamatan (Kota Mataram). SPEC: the eight of the CFW coaching, and the five DFAT
 # locations with their kecamatan.
@@ -315,7 +315,8 @@ def test_a_week_is_paid_signed_with_one_reversal_and_paid_again(loaded):
     ksm = _one(Ksm, name="KSM Tanjung Karang 1")
     payments = db.session.scalars(db.select(Payment).filter_by(ksm_id=ksm.id)).all()
     assert payments and {p.period_start for p in payments} == {date(2021, 4, 29)}
-    assert all(p.signature.startswith(b"\x89PNG") and p.amount == p.days * p.daily_rate for p in payments)
+    assert all(image_of(p, "signature").startswith(b"\x89PNG") for p in payments)
+    assert all(p.amount == p.days * p.daily_rate for p in payments)
     [reversal] = db.session.scalars(db.select(PaymentReversal)).all()
     again = db.session.execute(
         db.select(Payment).filter_by(worker_id=reversal.payment.worker_id, round=2)

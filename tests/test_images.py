@@ -9,6 +9,7 @@ from PIL import Image
 from kotaku_pwa import db
 from kotaku_pwa.images import decode
 from kotaku_pwa.models import Meeting
+from tests.factories import image_of
 from tests.test_meetings import meeting, sync
 from tests.test_payments import PNG, ksm_named, payment, worker_of
 
@@ -59,6 +60,25 @@ def test_transparent_signatures_stay_png_with_alpha():
         assert again.mode == "RGBA"
 
 
+def test_a_one_bit_signature_stays_one_bit_and_fits_the_daftar_upah_workbook():
+    """Issue 14, item 6: the phone sends a 1-bit PNG (static/js/signature.js); the server's re-encoding
+    keeps it 1-bit and small, and the LPJ workbook places it like any PNG."""
+    from kotaku_pwa.progress.lpj import _sheet_image
+
+    drawn = Image.new("1", (240, 90), 1)
+    for x in range(10, 230):
+        drawn.putpixel((x, 45 + (x // 7) % 9), 0)
+    sent = io.BytesIO()
+    drawn.save(sent, "PNG")
+    stored, problem = decode(data_url("image/png", sent.getvalue()))
+    assert problem is None
+    with Image.open(io.BytesIO(stored)) as again:
+        assert (again.mode, again.size) == ("1", (240, 90))
+    assert len(stored) < 1000
+    placed = _sheet_image(stored)
+    assert (placed.height, placed.width) == (36, 96)  # the row's height, its proportions kept
+
+
 def test_a_payment_signature_of_png_header_and_html_is_invalid(demo, auth):
     auth.login("bendahara")
     ksm = ksm_named("KSM Tanjung Karang 1")
@@ -77,7 +97,7 @@ def test_a_meeting_photo_is_stored_re_encoded(demo, auth):
     photo = data_url("image/jpeg", image_bytes("JPEG", size=(8, 6)) + HTML)
     [result] = sync(auth, meeting(photo=photo))
     assert result["status"] == "created"
-    stored = db.session.get(Meeting, result["id"]).photo
+    stored = image_of(db.session.get(Meeting, result["id"]))
     assert stored.startswith(b"\xff\xd8\xff") and b"<script" not in stored
 
 

@@ -11,7 +11,7 @@ import pytest
 from kotaku_pwa import db
 from kotaku_pwa.models import Conflict, HealthCheck, Kelurahan, Ksm, Meeting, MeetingAttendee
 
-from .factories import jpeg_data_url, new_uuid, sync
+from .factories import image_of, jpeg_data_url, new_uuid, sync
 
 JPEG = jpeg_data_url()  # a real image: the server re-encodes what it stores
 BIG_JPEG = "data:image/jpeg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0" + b"\0" * 210_000).decode()
@@ -142,7 +142,7 @@ def test_a_coaching_ksm_with_its_attendance_list_is_stored_once(faskel):
     assert [(a.position, a.name, a.gender, a.role) for a in row.attendees] == [
         (i, p["name"], p["gender"], p["role"]) for i, p in enumerate(PEOPLE, start=1)
     ]
-    assert row.photo.startswith(b"\xff\xd8\xff")
+    assert image_of(row).startswith(b"\xff\xd8\xff")
     assert (row.photo_lat, row.photo_lon, row.photo_accuracy) == (-8.5946, 116.0936, 12.5)
     assert sync(faskel, record) == [{"uuid": record["uuid"], "status": "duplicate", "id": result["id"]}]
     assert stored() == (1, 4, 0, 0)

@@ -56,6 +56,13 @@ def _tables(database_url):
         engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def image_store(tmp_path, monkeypatch):
+    """The image store of the `flask` commands a test runs (kotaku_pwa/storage.py)."""
+    monkeypatch.setenv("KOTAKU_IMAGE_STORE", str(tmp_path / "images"))
+    return tmp_path / "images"
+
+
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path}/migrations.db"
@@ -164,3 +171,145 @@ def test_the_ksm_programme_is_filled_from_its_kelurahan(fresh_database):
     finally:
         engine.dispose()
     assert rows == {"KSM Pejeruk": "CFW", "KSM Kebon Sari": "DFAT", "KSM Ampenan Utara": "CFW"}
+
+
+def _insert(connection, table, **values):
+    from sqlalchemy import text
+
+    names = ", ".join(values)
+    return connection.execute(
+        text(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(":" + n for n in values)})'), values
+    )
+
+
+def _synced(n):
+    return {
+        "uuid": f"00000000-0000-4000-8000-{n:012d}",
+        "payload_hash": "h",
+        "received_at": "2021-04-22 08:00:00",
+    }
+
+
+def test_images_move_out_of_the_database_and_back(fresh_database, image_store):
+    """Issue 14, item 5: the migration puts every BLOB in the image store and keeps its key and size;
+    the rows around them (a meeting's attendance list, the paid_period rollup) are untouched, and the
+    rollup triggers follow the columns up and down."""
+    import base64
+    import hashlib
+    import json
+
+    from sqlalchemy import text
+
+    from kotaku_pwa.storage import FolderStore
+
+    revision = "8d3c1f5a2b64"  # the migration that takes the images out of the database
+    _ok(_flask(fresh_database, "db", "upgrade", f"{revision}-1"))
+    signature, photo = b"\x89PNG\r\n\x1a\nsignature", b"\xff\xd8\xffphoto"
+    receipt, site = b"\xff\xd8\xffreceipt", b"\xff\xd8\xffsite"
+    engine = create_engine(_sqlalchemy_url(fresh_database))
+    try:
+        with engine.begin() as c:
+            _insert(c, "kota", id=1, name="Mataram", wage_pekerja=1, wage_tukang=1, wage_mandor=1)
+            _insert(c, "kecamatan", id=1, kota_id=1, name="Ampenan")
+            _insert(
+                c, "kelurahan", id=1, kecamatan_id=1, name="Pejeruk", cfw=True, dfat=False, bpm_allocation=0
+            )
+            _insert(
+                c, "ksm", id=1, kelurahan_id=1, name="KSM 1", activity="Drainase", budget=0,
+                start_date="2021-04-15", end_date="2021-07-15", pay_period="weekly",
+            )  # fmt: skip
+            _insert(
+                c, "user", id=1, username="b", full_name="B", role="bendahara", password_hash="x",
+                active=True, created_at="2021-04-01 00:00:00",
+            )  # fmt: skip
+            _insert(
+                c, "worker", id=1, ksm_id=1, nik="5271050101850001", name="Ali", gender="L",
+                birth_date="1985-01-01", category="pekerja", low_income_covid=True, lost_income=True,
+                breadwinner=True, season=2021, created_by_id=1, version=_synced(1)["uuid"], **_synced(1),
+            )  # fmt: skip
+            pay = {
+                "ksm_id": 1, "worker_id": 1, "period_start": "2021-04-15", "period_end": "2021-04-21",
+                "days": 1, "daily_rate": 76000, "amount": 76000, "paid_on": "2021-04-22", "method": "cash",
+                "created_by_id": 1,
+            }  # fmt: skip
+            _insert(c, "payment", id=1, round=1, signature=signature, photo=photo, **pay, **_synced(2))
+            _insert(c, "payment", id=2, round=2, **pay, **_synced(3))  # no proof: flagged
+            _insert(
+                c, "spending", id=1, ksm_id=1, spent_on="2021-04-16", category="apd", description="Masker",
+                amount=1000, receipt_photo=receipt, created_by_id=1, **_synced(4),
+            )  # fmt: skip
+            meeting = {"kelurahan_id": 1, "ksm_id": 1, "type": "sosialisasi", "programme": "CFW"}
+            _insert(
+                c, "meeting", id=1, held_on="2021-04-10", place="Balai", topics="[]", outcomes="[]",
+                photo=photo, created_by_id=1, version=_synced(5)["uuid"], **meeting, **_synced(5),
+            )  # fmt: skip
+            _insert(c, "meeting_attendee", meeting_id=1, position=1, name="Ina", gender="P", role="warga")
+            _insert(
+                c, "progress_report", id=1, ksm_id=1, reported_on="2021-04-20", percent=0, photo=site,
+                created_by_id=1, **_synced(6),
+            )  # fmt: skip
+            _insert(
+                c, "record_version", uuid=_synced(7)["uuid"], kind="meeting", record_id=1, payload_hash="h",
+                data=json.dumps({"place": "Balai lama", "photo": base64.b64encode(site).decode()}),
+                received_at="2021-04-10 09:00:00", created_by_id=1, replaced_by=_synced(5)["uuid"],
+                superseded_at="2021-04-11 09:00:00", superseded_by_id=1,
+            )  # fmt: skip
+        assert _paid(engine) == (152000, 1)
+
+        _ok(_flask(fresh_database, "db", "upgrade"))
+        assert _schema_diff(fresh_database) == []
+        store = FolderStore(image_store)
+        with engine.connect() as c:
+            rows = {
+                "signature": c.execute(
+                    text("SELECT signature_key, signature_size FROM payment WHERE id = 1")
+                ).one(),
+                "photo": c.execute(text("SELECT photo_key, photo_size FROM payment WHERE id = 1")).one(),
+                "receipt": c.execute(
+                    text("SELECT receipt_photo_key, receipt_photo_size FROM spending")
+                ).one(),
+                "meeting": c.execute(text("SELECT photo_key, photo_size FROM meeting")).one(),
+                "site": c.execute(text("SELECT photo_key, photo_size FROM progress_report")).one(),
+            }
+            unsigned = c.execute(text("SELECT signature_key, photo_key FROM payment WHERE id = 2")).one()
+            attendees = c.execute(text("SELECT count(*) FROM meeting_attendee")).scalar()
+            version = c.execute(text("SELECT data FROM record_version")).scalar()
+        images = {"signature": signature, "photo": photo, "receipt": receipt, "meeting": photo, "site": site}
+        for name, data in images.items():
+            key, size = rows[name]
+            assert (key, size) == (hashlib.sha256(data).hexdigest(), len(data)), name
+            assert store.get(key) == data, name
+        assert tuple(unsigned) == (None, None)
+        assert attendees == 1  # no table was rebuilt: the attendance list is still there
+        version = json.loads(version) if isinstance(version, str) else version
+        assert "photo" not in version and store.get(version["photo_key"]) == site
+        assert _paid(engine) == (152000, 1)
+        with engine.begin() as c:  # the triggers now read the key columns
+            _insert(c, "payment", id=3, round=3, **pay, **_synced(8))
+        assert _paid(engine) == (228000, 2)
+        _ok(_flask(fresh_database, "images", "check"))
+        store.delete(rows["receipt"][0])
+        missing = _flask(fresh_database, "images", "check")
+        assert missing.returncode == 1 and f"HILANG: {rows['receipt'][0]}" in missing.stdout
+
+        store.put(receipt)
+        _ok(_flask(fresh_database, "db", "downgrade", "--", "-1"))
+        with engine.connect() as c:
+            back = c.execute(text("SELECT signature, photo FROM payment WHERE id = 1")).one()
+            receipt_back = c.execute(text("SELECT receipt_photo FROM spending")).scalar()
+            version = c.execute(text("SELECT data FROM record_version")).scalar()
+        assert (bytes(back[0]), bytes(back[1]), bytes(receipt_back)) == (signature, photo, receipt)
+        version = json.loads(version) if isinstance(version, str) else version
+        assert base64.b64decode(version["photo"]) == site and "photo_key" not in version
+        with engine.begin() as c:  # and the triggers read the BLOB columns again
+            _insert(c, "payment", id=4, round=4, **pay, **_synced(9))
+        assert _paid(engine) == (304000, 3)
+    finally:
+        engine.dispose()
+
+
+def _paid(engine):
+    from sqlalchemy import text
+
+    with engine.connect() as c:
+        return tuple(c.execute(text("SELECT paid, flagged FROM paid_period")).one())

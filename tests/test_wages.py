@@ -171,3 +171,21 @@ def test_terbilang_words_are_known(n):
     words = terbilang(n).split()
     assert words and set(words) <= vocabulary
     assert rupiah_words(n).endswith(" rupiah") and rupiah_words(n)[0].isupper()
+
+
+def test_days_by_period_groups_a_workers_days_into_the_periods_that_hold_any():
+    periods = wages.pay_periods(date(2021, 4, 15), date(2021, 5, 12), "weekly")
+    days = [
+        (date(2021, 4, 20), False),
+        (date(2021, 4, 15), True),
+        (date(2021, 4, 16), True),
+        (date(2021, 5, 6), True),
+    ]
+    grouped = wages.days_by_period(days, periods)
+    assert [(p.start, p.end, p.hok) for p in grouped] == [
+        (date(2021, 4, 15), date(2021, 4, 21), 2),
+        (date(2021, 5, 6), date(2021, 5, 12), 1),
+    ]
+    assert grouped[0].present == (date(2021, 4, 15), date(2021, 4, 16))
+    assert grouped[0].absent == (date(2021, 4, 20),)
+    assert wages.days_by_period([], periods) == []

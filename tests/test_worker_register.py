@@ -1,5 +1,7 @@
 """The worker register: search, filters, order, NIKs from elsewhere, duplicate NIKs (issue 9 item 8)."""
 
+import re
+
 import pytest
 
 from kotaku_pwa import db
@@ -9,7 +11,10 @@ from tests.test_sync import demo_worker, ksm, send_one, sign_in
 
 
 def names(html) -> list[str]:
-    return [part.split("</strong>")[0] for part in html.split("<li data-worker>\n  <strong>")[1:]]
+    """The names of the register's rows, in order (each row links to the worker's page)."""
+    return re.findall(
+        r'<li data-worker>\s*<a class="row-link" href="/workers/[0-9a-f-]{36}"><strong>([^<]*)</strong>', html
+    )
 
 
 @pytest.fixture
@@ -88,3 +93,14 @@ def test_a_duplicate_nik_outside_scope_says_only_elsewhere(demo, auth):
     message = answer["errors"]["record"]
     assert "di luar wilayah tugas Anda" in message
     assert "Tanjung Karang" not in message and stored.name not in message
+
+
+def test_a_search_of_every_ksm_shows_only_the_ksms_with_a_match(faskel, client):
+    """Walked on a phone: one match sat below three empty KSMs, each with its own "no match" line."""
+    html = client.get(f"/workers/?q={demo_worker().nik[-4:]}").get_data(as_text=True)
+    assert names(html) == ["Abdul Rahman"]
+    assert html.count("<section>") == 1 and "Tidak ada pekerja yang cocok" not in html
+    nothing = client.get("/workers/?q=zzzz", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<section>" not in nothing and "Tidak ada pekerja yang cocok." in nothing
+    chosen = client.get(f"/workers/?ksm_id={ksm().id}&q=zzzz").get_data(as_text=True)
+    assert chosen.count("<section>") == 1 and "Tidak ada pekerja yang cocok." in chosen

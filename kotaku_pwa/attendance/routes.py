@@ -44,6 +44,7 @@ def day(ksm_id, day):
     workers, versions = _workers_and_day(ksm.id, work_day)
     recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
     # A deactivated worker leaves the list from that day on; a day already recorded keeps them.
+    off_list = [w.uuid for w in workers if not (w.on_list(work_day) or w.id in recorded)]
     workers = [w for w in workers if w.on_list(work_day) or w.id in recorded]
     return render_template(
         "attendance/day.html",
@@ -51,6 +52,7 @@ def day(ksm_id, day):
         day=work_day,
         problem=problem,
         workers=workers,
+        off_list=off_list,
         recorded=recorded,
         versions={worker_id: version for worker_id, (_, version) in versions.items()},
         hok=sum(1 for p in recorded.values() if p),

@@ -5,6 +5,7 @@ from .. import db
 from ..access import kelurahan_query, ksm_query, may, user_scope
 from ..models import AuditLog, Kelurahan, User
 from ..roles import scope_of
+from ..vocabulary import RECORD_KIND_LABELS
 from . import bp
 
 PAGE = 50
@@ -21,17 +22,7 @@ ACTIONS = {
     "password_changed": "mengganti kata sandi",
     "login_failed": "gagal masuk",
 }
-KIND_LABELS = {
-    "worker": "pekerja",
-    "attendance": "kehadiran",
-    "payment": "pembayaran upah",
-    "tranche": "pencairan dana",
-    "spending": "belanja",
-    "meeting": "pertemuan",
-    "health_check": "cek protokol kesehatan",
-    "verification": "verifikasi periode",
-    "progress": "laporan kemajuan fisik",
-    "watsan_survey": "survei air minum dan sanitasi",
+KIND_LABELS = {kind: label.lower() for kind, label in RECORD_KIND_LABELS.items()} | {
     "user": "akun",
     "kota": "kota",
     "kecamatan": "kecamatan",

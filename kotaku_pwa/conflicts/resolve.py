@@ -2,7 +2,7 @@
 
 from .. import audit, db
 from ..access import place_of, user_scope
-from ..models import Ksm, utcnow
+from ..models import Ksm, RecordVersion, utcnow
 from ..records.registry import KINDS
 from ..safetext import text_problem
 from ..scope import can_review
@@ -110,8 +110,37 @@ def _ksm_id(conflict):
 
 
 def _keep_incoming(conflict, existing, user):
-    """The stored row takes the incoming record as its kind's own `build` makes it (one writer per kind)."""
+    """The stored row takes the incoming record as its kind's own `build` makes it (one writer per kind).
+    For a kind with versions, what it overwrites stays in the riwayat and the record kept is current."""
     if _is_correction(conflict):
         return keep_correction(conflict, existing, user)
+    kind = KINDS[conflict.kind]
     incoming, problem = build_again(conflict, user)
-    return problem or KINDS[conflict.kind].keep_incoming(conflict, existing, incoming)
+    if problem:
+        return problem
+    before = _superseded(kind, existing, conflict, user) if kind.correctable else None
+    problem = kind.keep_incoming(conflict, existing, incoming)
+    if problem or before is None:
+        return problem
+    db.session.add(before)
+    existing.version, existing.payload_hash = conflict.uuid, conflict.payload_hash
+    existing.recorded_at, existing.received_at = conflict.recorded_at or utcnow(), utcnow()
+    existing.created_by_id = conflict.created_by_id
+    return None
+
+
+def _superseded(kind, row, conflict, user):
+    """The stored version of `row` as history, replaced by the conflict's record."""
+    return RecordVersion(
+        uuid=row.version,
+        kind=kind.name,
+        record_id=row.id,
+        payload_hash=row.payload_hash,
+        data=kind.snapshot(row),
+        recorded_at=row.recorded_at,
+        received_at=row.received_at,
+        created_by_id=row.created_by_id,
+        replaced_by=conflict.uuid,
+        superseded_at=utcnow(),
+        superseded_by_id=user.id,
+    )

@@ -7,6 +7,7 @@ from .. import db, htmx
 from ..access import kelurahan_query, may, may_review
 from ..bounds import id_arg, is_id
 from ..models import Conflict, Kelurahan, utcnow
+from ..payments.queries import paid_correction
 from ..records.registry import KINDS
 from . import bp
 from .cards import Names, card
@@ -116,10 +117,21 @@ def _helpers(conflicts):
     stored = {c.id: _stored(c) for c in conflicts}
     names = Names().load([c.data for c in conflicts] + list(stored.values()))
     zone = current_app.config["TIMEZONE"]
-    cards = {c.id: card(c, stored[c.id], names, zone) for c in conflicts}
+    cards = {c.id: card(c, stored[c.id], names, zone, _paid(c, stored[c.id])) for c in conflicts}
     return {"card": cards.get, "can_keep_incoming": can_keep_incoming}
 
 
 def _stored(conflict) -> dict:
     row = existing_row(conflict)
     return describe(row) if row is None or reviewable(row, current_user) else OUTSIDE
+
+
+def _paid(conflict, stored):
+    """The payments an open attendance correction would contradict, and what accepting it means."""
+    if conflict.kind != "attendance" or not conflict.replaces or conflict.status != "open":
+        return None
+    if "worker_id" not in stored or not isinstance(conflict.data.get("present"), bool):
+        return None
+    return paid_correction(
+        stored["worker_id"], stored["work_date"], stored["present"], conflict.data["present"]
+    )

@@ -75,7 +75,7 @@ def not_reversed():
 
 def flagged():
     """The condition on Payment of a payment made without signature or photo."""
-    return Payment.signature.is_(None) & Payment.photo.is_(None)
+    return Payment.signature_key.is_(None) & Payment.photo_key.is_(None)
 
 
 # --- Figures owned by other parts of the programme --------------------------------------------

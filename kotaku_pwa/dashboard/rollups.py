@@ -25,6 +25,9 @@ from .. import db
 from ..models import Attendance, HokDaily, HokPeriod, KsmWorkers, OverpaidPeriod, PaidPeriod, Payment, Worker
 from ..vocabulary import PERIOD_DAYS
 
+# Filled by the triggers below, never written directly.
+ROLLUP_TABLES = ("hok_daily", "paid_period", "overpaid_period", "hok_period", "ksm_workers")
+
 _UPSERT = (
     "INSERT INTO hok_daily (ksm_id, work_date, category, present) "
     "SELECT {ksm}, {day}, {category}, 1 FROM worker WHERE id = {worker} {extra}"
@@ -47,21 +50,32 @@ _MOVE_IN = (
 )
 
 
-_FLAG = "CASE WHEN {p}.signature IS NULL AND {p}.photo IS NULL THEN 1 ELSE 0 END"
-_PAY = (
-    "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
-    "VALUES (NEW.ksm_id, NEW.period_start, NEW.amount, " + _FLAG.format(p="NEW") + ") "
-    "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
-    "flagged = paid_period.flagged + excluded.flagged"
-)
+# A payment without proof: no signature and no photo. Their columns are the image keys (storage.py);
+# before the images left the database (migration 8d3c1f5a2b64) they were the images themselves, and a
+# database taken back below it gets triggers naming those (`_proof`).
+PROOF = ("signature_key", "photo_key")
+BEFORE_THE_IMAGE_STORE = ("signature", "photo")
 
 
-def _unpay(payment_id, sign, extra=""):
+def _flag(p, proof):
+    return f"CASE WHEN {p}.{proof[0]} IS NULL AND {p}.{proof[1]} IS NULL THEN 1 ELSE 0 END"
+
+
+def _pay(proof):
+    return (
+        "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
+        f"VALUES (NEW.ksm_id, NEW.period_start, NEW.amount, {_flag('NEW', proof)}) "
+        "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
+        "flagged = paid_period.flagged + excluded.flagged"
+    )
+
+
+def _unpay(payment_id, sign, proof, extra=""):
     """Take a payment out of (sign '-') or back into (sign '+') its period's totals."""
     one = "(SELECT {} FROM payment WHERE id = " + payment_id + ")"
     return (
         f"UPDATE paid_period SET paid = paid {sign} {one.format('amount')}, "
-        f"flagged = flagged {sign} {one.format(_FLAG.format(p='payment'))} "
+        f"flagged = flagged {sign} {one.format(_flag('payment', proof))} "
         f"WHERE ksm_id = {one.format('ksm_id')} AND period_start = {one.format('period_start')}{extra}"
     )
 
@@ -80,11 +94,23 @@ _OVERPAID = (
 
 
 def _reprice(groups):
-    """Recompute overpaid_period for the (worker_id, period_start, period_end) rows `groups` selects."""
+    """The statements recomputing overpaid_period for the (worker_id, period_start, period_end) rows
+    `groups` selects."""
     return (
-        f"DELETE FROM overpaid_period WHERE (worker_id, period_start, period_end) IN ({groups}); "
-        + _OVERPAID.format(groups=groups)
+        f"DELETE FROM overpaid_period WHERE (worker_id, period_start, period_end) IN ({groups})",
+        _OVERPAID.format(groups=groups),
     )
+
+
+def _sqlite_reprice(groups):
+    return "; ".join(_reprice(groups))
+
+
+def _planned(*statements):
+    """PL/pgSQL running each statement with a plan made as it runs (EXECUTE): a trigger function
+    keeps the plans of its first call, made while the tables were small, and at millions of rows
+    such a plan loops over one table inside the other."""
+    return " ".join(f"EXECUTE $sql${statement}$sql$;" for statement in statements)
 
 
 def _paid_on(row):
@@ -203,7 +229,7 @@ def _take_workers(rows):
     )
 
 
-def _sqlite_ddl() -> dict:
+def _sqlite_ddl(proof) -> dict:
     """{rollup table: the statements creating the triggers that keep it}."""
     new = {"ksm": "NEW.ksm_id", "day": "NEW.work_date", "worker": "NEW.worker_id"}
     old = {"ksm": "OLD.ksm_id", "day": "OLD.work_date", "worker": "OLD.worker_id"}
@@ -221,13 +247,13 @@ def _sqlite_ddl() -> dict:
             f"{_MOVE_IN.format(true='')}; END",
         ],
         "paid_period": [
-            f"{create} paid_period_insert AFTER INSERT ON payment BEGIN {_PAY}; END",
+            f"{create} paid_period_insert AFTER INSERT ON payment BEGIN {_pay(proof)}; END",
             f"{create} paid_period_delete BEFORE DELETE ON payment "
-            f"BEGIN {_unpay('OLD.id', '-', _STANDING)}; END",
+            f"BEGIN {_unpay('OLD.id', '-', proof, _STANDING)}; END",
             f"{create} paid_period_reversal AFTER INSERT ON payment_reversal "
-            f"BEGIN {_unpay('NEW.payment_id', '-')}; END",
+            f"BEGIN {_unpay('NEW.payment_id', '-', proof)}; END",
             f"{create} paid_period_unreversal AFTER DELETE ON payment_reversal "
-            f"BEGIN {_unpay('OLD.payment_id', '+')}; END",
+            f"BEGIN {_unpay('OLD.payment_id', '+', proof)}; END",
         ],
         "hok_period": [
             f"{create} hok_period_insert AFTER INSERT ON hok_daily BEGIN {_add_period('NEW')}; END",
@@ -245,20 +271,20 @@ def _sqlite_ddl() -> dict:
         ],
         "overpaid_period": [
             f"{create} overpaid_attendance_insert AFTER INSERT ON attendance WHEN NEW.present "
-            f"BEGIN {_reprice(_paid_on('NEW'))}; END",
+            f"BEGIN {_sqlite_reprice(_paid_on('NEW'))}; END",
             f"{create} overpaid_attendance_update AFTER UPDATE OF worker_id, work_date, present "
             f"ON attendance WHEN OLD.present OR NEW.present "
-            f"BEGIN {_reprice(_paid_on('OLD'))}; {_reprice(_paid_on('NEW'))}; END",
+            f"BEGIN {_sqlite_reprice(_paid_on('OLD'))}; {_sqlite_reprice(_paid_on('NEW'))}; END",
             f"{create} overpaid_attendance_delete AFTER DELETE ON attendance WHEN OLD.present "
-            f"BEGIN {_reprice(_paid_on('OLD'))}; END",
+            f"BEGIN {_sqlite_reprice(_paid_on('OLD'))}; END",
             f"{create} overpaid_payment_insert AFTER INSERT ON payment "
-            "BEGIN " + _reprice("SELECT NEW.worker_id, NEW.period_start, NEW.period_end") + "; END",
+            "BEGIN " + _sqlite_reprice("SELECT NEW.worker_id, NEW.period_start, NEW.period_end") + "; END",
             f"{create} overpaid_payment_delete AFTER DELETE ON payment "
-            "BEGIN " + _reprice("SELECT OLD.worker_id, OLD.period_start, OLD.period_end") + "; END",
+            "BEGIN " + _sqlite_reprice("SELECT OLD.worker_id, OLD.period_start, OLD.period_end") + "; END",
             f"{create} overpaid_reversal_insert AFTER INSERT ON payment_reversal "
-            f"BEGIN {_reprice(_period_of('NEW.payment_id'))}; END",
+            f"BEGIN {_sqlite_reprice(_period_of('NEW.payment_id'))}; END",
             f"{create} overpaid_reversal_delete AFTER DELETE ON payment_reversal "
-            f"BEGIN {_reprice(_period_of('OLD.payment_id'))}; END",
+            f"BEGIN {_sqlite_reprice(_period_of('OLD.payment_id'))}; END",
         ],
     }
 
@@ -275,13 +301,16 @@ _TAKE_ROWS = (
     "GROUP BY o.ksm_id, o.work_date, w.category) d "
     "WHERE h.ksm_id = d.ksm_id AND h.work_date = d.work_date AND h.category = d.category"
 )
-_PAY_ROWS = (
-    "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
-    "SELECT n.ksm_id, n.period_start, sum(n.amount), sum(" + _FLAG.format(p="n") + ") FROM new_rows n "
-    "GROUP BY n.ksm_id, n.period_start "
-    "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
-    "flagged = paid_period.flagged + excluded.flagged"
-)
+
+
+def _pay_rows(proof):
+    return (
+        "INSERT INTO paid_period (ksm_id, period_start, paid, flagged) "
+        f"SELECT n.ksm_id, n.period_start, sum(n.amount), sum({_flag('n', proof)}) FROM new_rows n "
+        "GROUP BY n.ksm_id, n.period_start "
+        "ON CONFLICT (ksm_id, period_start) DO UPDATE SET paid = paid_period.paid + excluded.paid, "
+        "flagged = paid_period.flagged + excluded.flagged"
+    )
 
 
 def _statement_trigger(name, event, table, function, tables):
@@ -314,14 +343,14 @@ _OLD, _NEW, _BOTH = (
 )
 
 
-def _postgresql_ddl() -> dict:
+def _postgresql_ddl(proof) -> dict:
     """{rollup table: the statements creating the triggers that keep it}."""
     return {
         "hok_daily": [
             _function(
                 "hok_daily_attendance",
-                f"IF TG_OP <> 'INSERT' THEN {_TAKE_ROWS}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {_ADD_ROWS}; END IF; RETURN NULL;",
+                f"IF TG_OP <> 'INSERT' THEN {_planned(_TAKE_ROWS)} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_planned(_ADD_ROWS)} END IF; RETURN NULL;",
             ),
             "DROP TRIGGER IF EXISTS hok_daily_attendance ON attendance",  # the row trigger of before
             *_statement_trigger("hok_daily_insert", "INSERT", "attendance", "hok_daily_attendance", _NEW),
@@ -336,16 +365,16 @@ def _postgresql_ddl() -> dict:
             "WHEN (OLD.category IS DISTINCT FROM NEW.category) EXECUTE FUNCTION hok_daily_worker()",
         ],
         "paid_period": [
-            _function("paid_period_payments", f"{_PAY_ROWS}; RETURN NULL;"),
+            _function("paid_period_payments", f"{_planned(_pay_rows(proof))} RETURN NULL;"),
             *_statement_trigger("paid_period_insert", "INSERT", "payment", "paid_period_payments", _NEW),
-            _function("paid_period_payment", f"{_unpay('OLD.id', '-', _STANDING)}; RETURN OLD;"),
+            _function("paid_period_payment", f"{_unpay('OLD.id', '-', proof, _STANDING)}; RETURN OLD;"),
             "DROP TRIGGER IF EXISTS paid_period_delete ON payment",
             "CREATE TRIGGER paid_period_delete BEFORE DELETE ON payment FOR EACH ROW "
             "EXECUTE FUNCTION paid_period_payment()",
             _function(
                 "paid_period_reversal",
-                f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-')}; "
-                f"ELSE {_unpay('OLD.payment_id', '+')}; END IF; RETURN NULL;",
+                f"IF TG_OP = 'INSERT' THEN {_unpay('NEW.payment_id', '-', proof)}; "
+                f"ELSE {_unpay('OLD.payment_id', '+', proof)}; END IF; RETURN NULL;",
             ),
             "DROP TRIGGER IF EXISTS paid_period_reversal ON payment_reversal",
             "CREATE TRIGGER paid_period_reversal AFTER INSERT OR DELETE ON payment_reversal FOR EACH ROW "
@@ -354,8 +383,8 @@ def _postgresql_ddl() -> dict:
         "hok_period": [
             _function(
                 "hok_period_rows",
-                f"IF TG_OP <> 'INSERT' THEN {_take_periods('old_rows')}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {_add_periods('new_rows')}; END IF; RETURN NULL;",
+                f"IF TG_OP <> 'INSERT' THEN {_planned(_take_periods('old_rows'))} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_planned(_add_periods('new_rows'))} END IF; RETURN NULL;",
             ),
             *_statement_trigger("hok_period_insert", "INSERT", "hok_daily", "hok_period_rows", _NEW),
             *_statement_trigger("hok_period_update", "UPDATE", "hok_daily", "hok_period_rows", _BOTH),
@@ -368,8 +397,8 @@ def _postgresql_ddl() -> dict:
         "ksm_workers": [
             _function(
                 "ksm_workers_rows",
-                f"IF TG_OP <> 'INSERT' THEN {_take_workers('old_rows')}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {_add_workers('new_rows')}; END IF; RETURN NULL;",
+                f"IF TG_OP <> 'INSERT' THEN {_planned(_take_workers('old_rows'))} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_planned(_add_workers('new_rows'))} END IF; RETURN NULL;",
             ),
             *_statement_trigger("ksm_workers_insert", "INSERT", "worker", "ksm_workers_rows", _NEW),
             *_statement_trigger("ksm_workers_update", "UPDATE", "worker", "ksm_workers_rows", _BOTH),
@@ -378,8 +407,9 @@ def _postgresql_ddl() -> dict:
         "overpaid_period": [
             _function(
                 "overpaid_attendance",
-                f"IF TG_OP <> 'INSERT' THEN {_reprice(_paid_on_rows('old_rows'))}; END IF; "
-                f"IF TG_OP <> 'DELETE' THEN {_reprice(_paid_on_rows('new_rows'))}; END IF; RETURN NULL;",
+                f"IF TG_OP <> 'INSERT' THEN {_planned(*_reprice(_paid_on_rows('old_rows')))} END IF; "
+                f"IF TG_OP <> 'DELETE' THEN {_planned(*_reprice(_paid_on_rows('new_rows')))} END IF; "
+                "RETURN NULL;",
             ),
             *_statement_trigger(
                 "overpaid_attendance_insert", "INSERT", "attendance", "overpaid_attendance", _NEW
@@ -393,20 +423,20 @@ def _postgresql_ddl() -> dict:
             _function(
                 "overpaid_payment",
                 "IF TG_OP = 'INSERT' THEN "
-                + _reprice("SELECT worker_id, period_start, period_end FROM new_rows")
-                + "; ELSE "
-                + _reprice("SELECT worker_id, period_start, period_end FROM old_rows")
-                + "; END IF; RETURN NULL;",
+                + _planned(*_reprice("SELECT worker_id, period_start, period_end FROM new_rows"))
+                + " ELSE "
+                + _planned(*_reprice("SELECT worker_id, period_start, period_end FROM old_rows"))
+                + " END IF; RETURN NULL;",
             ),
             *_statement_trigger("overpaid_payment_insert", "INSERT", "payment", "overpaid_payment", _NEW),
             *_statement_trigger("overpaid_payment_delete", "DELETE", "payment", "overpaid_payment", _OLD),
             _function(
                 "overpaid_reversal",
                 "IF TG_OP = 'INSERT' THEN "
-                + _reprice(_period_of("ANY (SELECT payment_id FROM new_rows)"))
-                + "; ELSE "
-                + _reprice(_period_of("ANY (SELECT payment_id FROM old_rows)"))
-                + "; END IF; RETURN NULL;",
+                + _planned(*_reprice(_period_of("ANY (SELECT payment_id FROM new_rows)")))
+                + " ELSE "
+                + _planned(*_reprice(_period_of("ANY (SELECT payment_id FROM old_rows)")))
+                + " END IF; RETURN NULL;",
             ),
             *_statement_trigger(
                 "overpaid_reversal_insert", "INSERT", "payment_reversal", "overpaid_reversal", _NEW
@@ -426,7 +456,7 @@ _FORMER = {"sqlite": [], "postgresql": ["DROP TRIGGER IF EXISTS hok_daily_attend
 def _drops(dialect):
     """DROP statements for every trigger and function the DDL creates."""
     statements = list(_FORMER[dialect])
-    for ddl in _DDL[dialect]().values():
+    for ddl in _DDL[dialect](PROOF).values():
         for statement in ddl:
             trigger = re.match(r"CREATE TRIGGER (?:IF NOT EXISTS )?(\w+) .*? ON (\w+)", statement)
             function = re.match(r"CREATE OR REPLACE FUNCTION (\w+)\(", statement)
@@ -441,18 +471,21 @@ def _drops(dialect):
     return sorted(statements, key=lambda statement: "FUNCTION" in statement)
 
 
-ROLLUPS = ("hok_daily", "paid_period", "overpaid_period", "hok_period", "ksm_workers")
-
-
 def install_triggers(connection):
     """Create the triggers that keep each rollup whose table exists (idempotent): used by create_all
     and by migrations/env.py once the migrations have run."""
-    ddl = _DDL[connection.dialect.name]()
+    ddl = _DDL[connection.dialect.name](_proof(connection))
     tables = set(inspect(connection).get_table_names())
     for rollup, statements in ddl.items():
         if rollup in tables:
             for statement in statements:
                 connection.execute(text(statement))
+
+
+def _proof(connection):
+    """The payment columns that tell whether it carries proof, in the schema the database has now."""
+    columns = {c["name"] for c in inspect(connection).get_columns("payment")}
+    return PROOF if PROOF[0] in columns else BEFORE_THE_IMAGE_STORE
 
 
 def drop_triggers(connection):

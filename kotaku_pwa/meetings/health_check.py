@@ -96,6 +96,25 @@ class HealthCheckKind(RecordKind):
 
 HEALTH_CHECK = HealthCheckKind()
 
+# The fields a check's edit form shows, beside its place, meeting and date.
+FORM_FIELDS = (
+    "people_present masks_worn distancing handwash_soap temperature_checked temp_morning temp_noon "
+    "temp_afternoon apd_workers fever_cases"
+).split()
+
+
+def data_of(check) -> dict:
+    """The stored check as a `health_check` record's data (the meeting named by its identity)."""
+    return {
+        "kelurahan_id": check.kelurahan_id,
+        "ksm_id": check.ksm_id,
+        "setting": check.setting,
+        **({"meeting_uuid": check.meeting.uuid} if check.meeting else {}),
+        "checked_on": check.checked_on.isoformat(),
+        **{name: getattr(check, name) for name in FORM_FIELDS},
+        "notes": check.notes or "",
+    }
+
 
 def _meeting(r, meeting_uuid, setting, kelurahan, ksm, checked_on, batch):
     """The meeting the check belongs to: stored, or recorded earlier in this batch."""

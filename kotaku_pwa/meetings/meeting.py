@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import selectinload
 
-from .. import db, images
+from .. import db, images, storage
 from .. import vocabulary as v
 from ..models import Kelurahan, Meeting, MeetingAttendee
 from ..programme_period import not_before, programme_start
@@ -60,7 +60,7 @@ class MeetingKind(RecordKind):
             topics=topics,
             outcomes=outcomes,
             notes=notes,
-            photo=photo,
+            **storage.stored("photo", photo),
             photo_lat=lat,
             photo_lon=lon,
             photo_accuracy=accuracy,
@@ -84,9 +84,10 @@ class MeetingKind(RecordKind):
 
     def correct(self, current, new):
         """The new attendance list replaces the old one; a correction sent without a photo keeps it."""
-        photo = current.photo
+        photo = current.photo_key, current.photo_size
         super().correct(current, new)
-        current.photo = new.photo or photo
+        if new.photo_key is None:
+            current.photo_key, current.photo_size = photo
         if isinstance(current, New):
             return []
         db.session.execute(db.delete(MeetingAttendee).where(MeetingAttendee.meeting_id == current.id))
@@ -97,6 +98,30 @@ class MeetingKind(RecordKind):
 
 
 MEETING = MeetingKind()
+
+
+def data_of(meeting) -> dict:
+    """The stored meeting as a `meeting` record's data: what its edit form starts from. The photo is
+    left out: a correction sent without one keeps it (MeetingKind.correct); its place is kept."""
+    return {
+        "type": meeting.type,
+        "kelurahan_id": meeting.kelurahan_id,
+        "ksm_id": meeting.ksm_id,
+        "programme": meeting.programme,
+        "held_on": meeting.held_on.isoformat(),
+        "place": meeting.place,
+        "team": meeting.team or "",
+        "topics": list(meeting.topics or []),
+        "outcomes": list(meeting.outcomes or []),
+        "attendees": [
+            {"name": a.name, "gender": a.gender, "role": a.role, "tipp_role": a.tipp_role or ""}
+            for a in meeting.attendees
+        ],
+        "notes": meeting.notes or "",
+        "photo_lat": meeting.photo_lat,
+        "photo_lon": meeting.photo_lon,
+        "photo_accuracy": meeting.photo_accuracy,
+    }
 
 
 def place(r, batch):

@@ -1,16 +1,18 @@
-from flask import Response, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import login_required
 
-from .. import db, protocol, stages, vocabulary
+from .. import db, protocol, stages, storage, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, ksm_query, may, place_of, user_scope
-from ..images import MAGIC
-from ..models import Meeting
+from ..models import HealthCheck, Meeting
+from ..records.history import history
 from ..roles import writers_of
 from ..scope import can_write
 from ..workdays import today
 from . import bp
 from .health_check import HEALTH_CHECK
+from .health_check import data_of as check_data
 from .meeting import MEETING
+from .meeting import data_of as meeting_data
 from .queries import attendee_counts, overview, progress_of
 
 
@@ -48,15 +50,57 @@ def index():
 @may("record_meetings")
 def new():
     """The meeting form with its attendance list; saved into the phone's outbox (meetings.js)."""
-    scope = user_scope()
-    kelurahan = [
-        k for k in db.session.scalars(kelurahan_query()) if can_write(scope, MEETING.writers, place_of(k))
-    ]
+    kelurahan = _kelurahan_to_meet()
     chosen = kelurahan[0] if kelurahan else None
     if "kelurahan_id" in request.args:
         chosen = get_kelurahan(request.args.get("kelurahan_id", type=int), "meeting")
     ksms = db.session.scalars(ksm_query()).all()
     return render_template("meetings/new.html", kelurahan=kelurahan, chosen=chosen, ksms=ksms, **_labels())
+
+
+@bp.get("/<int:meeting_id>/edit")
+@may("record_meetings")
+def edit(meeting_id):
+    """The meeting form filled from the current version; saved as a correction that replaces it."""
+    meeting = _meeting(meeting_id, "meeting")
+    return render_template(
+        "meetings/new.html",
+        kelurahan=_kelurahan_to_meet(),
+        chosen=meeting.kelurahan,
+        ksms=db.session.scalars(ksm_query()).all(),
+        meeting=meeting,
+        current=meeting_data(meeting),
+        **_labels(),
+    )
+
+
+@bp.get("/check/<int:check_id>/edit")
+@may("record_health")
+def edit_check(check_id):
+    """A health-protocol check's form filled from its current version, saved as a correction."""
+    check = db.session.get(HealthCheck, check_id) or abort(404)
+    if check.ksm_id is not None:
+        get_ksm(check.ksm_id, "health_check")
+    else:
+        get_kelurahan(check.kelurahan_id, "health_check")
+    return render_template(
+        "meetings/health.html",
+        ksm=check.ksm,
+        kelurahan=check.kelurahan,
+        meeting=check.meeting,
+        check=check,
+        current=check_data(check),
+        riwayat=_riwayat(HEALTH_CHECK, check),
+        protocol=protocol,
+    )
+
+
+def _kelurahan_to_meet():
+    """The kelurahan where the user may record (or move) a meeting."""
+    scope = user_scope()
+    return [
+        k for k in db.session.scalars(kelurahan_query()) if can_write(scope, MEETING.writers, place_of(k))
+    ]
 
 
 @bp.get("/ksm/<int:ksm_id>/health")
@@ -89,16 +133,19 @@ def detail(meeting_id):
     """One meeting: attendance list with counts by gender, topics and outcomes, TIPP, health check."""
     meeting = _meeting(meeting_id)
     check = meeting.health_check
+    scope, place = user_scope(), place_of(meeting.ksm or meeting.kelurahan)
     return render_template(
         "meetings/detail.html",
         meeting=meeting,
         check=check,
-        may_check=check is None
-        and can_write(user_scope(), HEALTH_CHECK.writers, place_of(meeting.ksm or meeting.kelurahan)),
+        may_check=can_write(scope, HEALTH_CHECK.writers, place),
+        may_edit=can_write(scope, MEETING.writers, place_of(meeting.kelurahan)),
+        riwayat=_riwayat(MEETING, meeting),
+        check_riwayat=_riwayat(HEALTH_CHECK, check) if check else [],
         # A TIPP meeting of a DFAT kelurahan fills its TIPP register in one tap (dfat/routes.py).
         may_fill_tipp=meeting.type == "tipp"
         and meeting.kelurahan.dfat
-        and can_write(user_scope(), writers_of("watsan_survey"), place_of(meeting.kelurahan)),
+        and can_write(scope, writers_of("watsan_survey"), place_of(meeting.kelurahan)),
         **_labels(),
     )
 
@@ -114,11 +161,7 @@ def daftar_hadir(meeting_id):
 @login_required
 def photo(meeting_id):
     """The meeting's photo, only for those who may see the meeting."""
-    meeting = _meeting(meeting_id)
-    if not meeting.photo:
-        abort(404)
-    mimetype = next(m for m, magic in MAGIC.items() if meeting.photo.startswith(magic))
-    return Response(meeting.photo, mimetype=mimetype, headers={"Cache-Control": "private, max-age=86400"})
+    return storage.answer(_meeting(meeting_id).photo_key or abort(404))
 
 
 def _meeting(meeting_id, write_kind=None):
@@ -129,6 +172,13 @@ def _meeting(meeting_id, write_kind=None):
     else:
         get_kelurahan(meeting.kelurahan_id, write_kind)
     return meeting
+
+
+def _riwayat(kind, row):
+    """The record's versions in words, newest first (conflicts/cards.py::history_words)."""
+    from ..conflicts.cards import history_words  # the conflicts package imports the record kinds
+
+    return history_words(history(kind, row), current_app.config["TIMEZONE"])
 
 
 def _labels():

@@ -17,7 +17,11 @@ from ..database import one_of
 from ..formatting import rupiah, tanggal_pendek
 from ..models import Ksm, Payment, PaymentReversal, Verification
 
-LOCKED = "Periode ini sudah diverifikasi supervisor; perubahan menunggu keputusan supervisor."
+# The phone says "menunggu keputusan supervisor" itself; this says what the supervisor can do.
+LOCKED = (
+    "Periode ini sudah diverifikasi supervisor: perubahan baru berlaku bila supervisor "
+    "mengembalikan periode ini."
+)
 
 
 def latest(decisions) -> dict:

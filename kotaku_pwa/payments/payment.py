@@ -1,6 +1,6 @@
 """The one write path of a wage payment, signed or thumbprinted by the worker."""
 
-from .. import db, images
+from .. import db, images, storage
 from ..models import Attendance, Payment, PaymentReversal, Worker
 from ..records.fields import Held, New
 from ..records.kind import KsmRecordKind, known_fields
@@ -68,8 +68,8 @@ class PaymentKind(KsmRecordKind):
             paid_on=paid_on,
             method=method,
             reference=reference,
-            signature=signature,
-            photo=photo,
+            **storage.stored("signature", signature),
+            **storage.stored("photo", photo),
             no_proof_reason=no_proof_reason,
             round=round_,
         )

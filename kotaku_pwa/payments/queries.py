@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..wages import (
     DEFAULT_WAGE_SHARE_TARGET,
+    WageLine,
     pay_periods,
     rates_in_force,
     totals,
@@ -82,8 +83,8 @@ def _without_proof():
     return (
         not_reversed(),
         Payment.method == "cash",
-        Payment.signature.is_(None),
-        Payment.photo.is_(None),
+        Payment.signature_key.is_(None),
+        Payment.photo_key.is_(None),
     )
 
 
@@ -226,3 +227,46 @@ def wages_overpaid(kelurahan_ids) -> dict:
         .group_by(Ksm.kelurahan_id)
     )
     return {kelurahan_id: int(value) for kelurahan_id, value in rows}
+
+
+@dataclass
+class PaidCorrection:
+    """What accepting a held attendance correction of a paid day means in rupiah (the conflict card)."""
+
+    payments: list  # the standing payments of the worker's period holding the day, by round
+    hok_now: int
+    line: WageLine  # the period's wages were the correction accepted: due, paid, over/short
+
+    @property
+    def period(self):
+        return self.payments[0].period_start, self.payments[0].period_end
+
+    @property
+    def paid_days(self) -> int:
+        return sum(p.days for p in self.payments)
+
+
+def paid_correction(worker_id, day, present_before: bool, present_after: bool) -> PaidCorrection | None:
+    """The payments a correction of this worker's `day` would contradict, and the difference accepting
+    it leaves (kelebihan / kekurangan bayar until settled); None when the day is not paid."""
+    payments = db.session.scalars(
+        db.select(Payment)
+        .where(
+            Payment.worker_id == worker_id,
+            Payment.period_start <= day,
+            Payment.period_end >= day,
+            not_reversed(),
+        )
+        .order_by(Payment.round)
+    ).all()
+    if not payments:
+        return None
+    start, end = payments[0].period_start, payments[0].period_end
+    hok_now = db.session.scalar(
+        db.select(func.count(Attendance.id)).where(
+            Attendance.worker_id == worker_id, *present_between(start, end)
+        )
+    )
+    hok_after = hok_now + int(bool(present_after)) - int(bool(present_before))
+    paid = sum(p.amount for p in payments)
+    return PaidCorrection(payments, hok_now, WageLine(worker_id, hok_after, payments[0].daily_rate, paid))

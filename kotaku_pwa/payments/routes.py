@@ -3,7 +3,7 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, db
+from .. import audit, db, storage
 from ..access import get_ksm, ksm_query, may, place_of, user_scope
 from ..models import Payment, PaymentReversal
 from ..roles import allows
@@ -110,11 +110,7 @@ def sheet(ksm_id, start, sheet):
 def signature(payment_id):
     """The worker's signature drawn on the treasurer's phone."""
     payment = _payment(payment_id)
-    if not payment.signature:
-        abort(404)
-    return Response(
-        payment.signature, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return storage.answer(payment.signature_key or abort(404))
 
 
 @bp.route("/payment/<int:payment_id>/reverse", methods=["GET", "POST"])

@@ -107,7 +107,7 @@ def workbook(name, data) -> bytes:
             ],
         )
         for i, row in enumerate(data["rows"], start=1):
-            signed = "tanda tangan digital" if row.payment and row.payment.signature else ""
+            signed = "tanda tangan digital" if row.payment and row.payment.signature_key else ""
             _append(
                 sheet,
                 [

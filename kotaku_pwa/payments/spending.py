@@ -1,6 +1,6 @@
 """The one write path of non-wage spending: tools, materials, APD, with a photo of the receipt."""
 
-from .. import images
+from .. import images, storage
 from ..models import SPENDING_CATEGORIES, Spending
 from ..programme_period import ksm_window, outside
 from ..records.fields import New
@@ -32,7 +32,7 @@ class SpendingKind(KsmRecordKind):
             category=category,
             description=description,
             amount=amount,
-            receipt_photo=photo,
+            **storage.stored("receipt_photo", photo),
         )
         return row, None
 

@@ -13,6 +13,7 @@ from .. import vocabulary as v
 from ..models import Meeting, Payment, ProgressReport
 from ..payments import sheets
 from ..safetext import cells
+from ..storage import store
 from ..wages import pay_periods
 from .photos import as_jpeg
 from .queries import figures, reports, work_items
@@ -47,12 +48,12 @@ def _pay_periods(z, ksm, today):
             f"01-upah/{start}-daftar-upah.xlsx", with_signatures(sheets.workbook("daftar-upah", upah), upah)
         )
     photos = db.session.execute(
-        db.select(Payment.id, Payment.period_start, Payment.photo).where(
-            Payment.ksm_id == ksm.id, Payment.photo.isnot(None)
+        db.select(Payment.id, Payment.period_start, Payment.photo_key).where(
+            Payment.ksm_id == ksm.id, Payment.photo_key.isnot(None)
         )
     )
-    for payment_id, start, photo in photos:
-        _photo(z, f"01-upah/cap-jempol/{start}-pembayaran-{payment_id}", photo)
+    for payment_id, start, key in photos:
+        _photo(z, f"01-upah/cap-jempol/{start}-pembayaran-{payment_id}", key)
 
 
 def with_signatures(xlsx: bytes, data) -> bytes:
@@ -72,8 +73,8 @@ def with_signatures(xlsx: bytes, data) -> bytes:
     column = next(c.column_letter for c in header if "Tanda tangan" in str(c.value or ""))
     sheet.column_dimensions[column].width = 24
     for number, row in enumerate(data["rows"], start=header[0].row + 1):
-        signature = row.payment.signature if row.payment else None
-        image = _sheet_image(signature) if signature else None
+        key = row.payment.signature_key if row.payment else None
+        image = _sheet_image(store().get(key)) if key else None
         if image is None:
             continue
         sheet[f"{column}{number}"] = None  # the picture takes the place of "tanda tangan digital"
@@ -97,8 +98,9 @@ def _sheet_image(png):
     return image
 
 
-def _photo(z, stem, data):
-    jpeg = as_jpeg(data)
+def _photo(z, stem, key):
+    """The image under `key` in the image store, as a JPEG of the zip."""
+    jpeg = as_jpeg(store().get(key))
     if jpeg is not None:
         z.writestr(f"{stem}.jpg", jpeg, compress_type=zipfile.ZIP_STORED)  # JPEG does not deflate
 
@@ -113,7 +115,7 @@ def _ledger(z, ksm, book):
     _append(sheet, ["Belanja non-upah"])
     _append(sheet, ["Tanggal", "Jenis", "Uraian", "Jumlah (Rp)", "Foto kuitansi"])
     for s in book["spending"]:
-        photo = f"02-kuitansi/{s.spent_on}-belanja-{s.id}.jpg" if s.receipt_photo else ""
+        photo = f"02-kuitansi/{s.spent_on}-belanja-{s.id}.jpg" if s.receipt_photo_key else ""
         _append(
             sheet,
             [
@@ -124,8 +126,8 @@ def _ledger(z, ksm, book):
                 photo,
             ],
         )
-        if s.receipt_photo:
-            _photo(z, photo.removesuffix(".jpg"), s.receipt_photo)
+        if s.receipt_photo_key:
+            _photo(z, photo.removesuffix(".jpg"), s.receipt_photo_key)
     _append(sheet, [])
     for label, value in (
         ("Dana diterima", book["received"]),
@@ -155,8 +157,8 @@ def _progress(z, ksm, rows, items):
     )
     photos = dict(
         db.session.execute(
-            db.select(ProgressReport.id, ProgressReport.photo).where(
-                ProgressReport.ksm_id == ksm.id, ProgressReport.photo.isnot(None)
+            db.select(ProgressReport.id, ProgressReport.photo_key).where(
+                ProgressReport.ksm_id == ksm.id, ProgressReport.photo_key.isnot(None)
             )
         ).all()
     )
@@ -184,8 +186,8 @@ def _meetings(z, ksm):
             _append(sheet, [i, a.name, a.gender, v.ATTENDEE_ROLES.get(a.role, a.role), ""])
         stem = f"04-pertemuan/{m.held_on}-{m.type}-{m.id}"
         z.writestr(f"{stem}-daftar-hadir.xlsx", _save(wb))
-        if m.photo:
-            _photo(z, f"{stem}-foto", m.photo)
+        if m.photo_key:
+            _photo(z, f"{stem}-foto", m.photo_key)
 
 
 def summary_workbook(ksm, f, items) -> bytes:

@@ -1,6 +1,5 @@
 """The evidence photos of a KSM, wherever a record keeps one, and their thumbnails (Pillow)."""
 
-import hashlib
 import io
 import warnings
 from collections import OrderedDict
@@ -10,8 +9,9 @@ from PIL import Image
 
 from ..images import FORMATS, MAX_PIXELS
 from ..models import Meeting, Payment, ProgressReport, Spending
+from ..storage import store
 
-# kind in the URL → (table, column, Indonesian label)
+# kind in the URL → (table, image name (its columns `<name>_key`, `<name>_size`), Indonesian label)
 SOURCES = {
     "progress": (ProgressReport, "photo", "Foto progres"),
     "meeting": (Meeting, "photo", "Foto pertemuan"),
@@ -24,15 +24,16 @@ _cache: OrderedDict = OrderedDict()
 _lock = Lock()
 
 
-def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes | None:
-    """A small JPEG of an image (cached by the image's digest: a record's photo never changes);
-    None when the bytes are no image Pillow reads."""
-    key = (hashlib.sha256(data).hexdigest(), side)
+def thumbnail(image_key: str, side: int = THUMB_SIDE) -> bytes | None:
+    """A small JPEG of the image under `image_key` in the image store (cached by that key: the bytes
+    under a key never change, so a cached thumbnail is read from the store no more); None when the
+    bytes are no image Pillow reads."""
+    key = (image_key, side)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    small = _reencode(data, side, quality=70)
+    small = _reencode(store().get(image_key), side, quality=70)
     with _lock:
         _cache[key] = small
         while len(_cache) > _CACHE_SIZE:

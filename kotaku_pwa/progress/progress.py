@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from .. import db, images
+from .. import db, images, storage
 from ..models import ProgressReport, WorkItem
 from ..physical import lower_needs_note
 from ..records.fields import New
@@ -48,7 +48,7 @@ class ProgressKind(KsmRecordKind):
             work_item_id=item.id if item else None,
             reported_on=reported_on,
             percent=percent,
-            photo=photo,
+            **storage.stored("photo", photo),
             photo_lat=lat,
             photo_lon=lon,
             photo_taken_at=taken_at,

@@ -43,7 +43,7 @@ def work_items(ksm_id):
 def reports(ksm_id):
     """The KSM's progress reports, oldest first, without their photos (has_photo says if there is one)."""
     return db.session.execute(
-        db.select(*_REPORT_COLUMNS, PR.notes, PR.photo.isnot(None).label("has_photo"))
+        db.select(*_REPORT_COLUMNS, PR.notes, PR.photo_key.isnot(None).label("has_photo"))
         .where(PR.ksm_id == ksm_id)
         .order_by(PR.reported_on, PR.id)
     ).all()
@@ -182,23 +182,23 @@ def evidence(ksm_id) -> dict:
     return {
         "progress": db.session.execute(
             db.select(*_REPORT_COLUMNS)
-            .where(PR.ksm_id == ksm_id, PR.photo.isnot(None))
+            .where(PR.ksm_id == ksm_id, PR.photo_key.isnot(None))
             .order_by(PR.reported_on, PR.id)
         ).all(),
         "meeting": db.session.execute(
             db.select(Meeting.id, Meeting.held_on, Meeting.type, Meeting.place)
-            .where(Meeting.ksm_id == ksm_id, Meeting.photo.isnot(None))
+            .where(Meeting.ksm_id == ksm_id, Meeting.photo_key.isnot(None))
             .order_by(Meeting.held_on, Meeting.id)
         ).all(),
         "payment": db.session.execute(
             db.select(Payment.id, Payment.period_start, Payment.paid_on, Worker.name)
             .join(Worker, Payment.worker_id == Worker.id)
-            .where(Payment.ksm_id == ksm_id, Payment.photo.isnot(None))
+            .where(Payment.ksm_id == ksm_id, Payment.photo_key.isnot(None))
             .order_by(Payment.period_start, Worker.name)
         ).all(),
         "receipt": db.session.execute(
             db.select(Spending.id, Spending.spent_on, Spending.description, Spending.amount)
-            .where(Spending.ksm_id == ksm_id, Spending.receipt_photo.isnot(None))
+            .where(Spending.ksm_id == ksm_id, Spending.receipt_photo_key.isnot(None))
             .order_by(Spending.spent_on, Spending.id)
         ).all(),
     }

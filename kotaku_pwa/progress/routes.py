@@ -5,9 +5,8 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .. import audit, db
+from .. import audit, db, storage
 from ..access import get_kelurahan, get_ksm, place_of, user_scope
-from ..images import MAGIC
 from ..models import Ksm, Meeting, ProgressReport, WorkItem
 from ..roles import scope_of
 from ..scope import can_write
@@ -111,11 +110,10 @@ def photo(kind, record_id):
         get_kelurahan(record.kelurahan_id)
     else:
         get_ksm(record.ksm_id)
-    data = getattr(record, column) or abort(404)
+    key = getattr(record, f"{column}_key") or abort(404)
     if request.args.get("thumb"):
-        data = photos.thumbnail(data) or abort(404)
-    mimetype = next((m for m, magic in MAGIC.items() if data.startswith(magic)), "application/octet-stream")
-    return Response(data, mimetype=mimetype, headers={"Cache-Control": "private, max-age=86400"})
+        return storage.answer(key, photos.thumbnail, variant="-thumb")
+    return storage.answer(key)
 
 
 @bp.get("/ksm/<int:ksm_id>/lpj")

@@ -1,12 +1,18 @@
-from flask import render_template, request
-from flask_login import login_required
+from flask import abort, current_app, render_template, request
+from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from .. import db, htmx, nik
 from ..access import get_ksm, ksm_query, may
 from ..models import Kecamatan, Kelurahan, Kota, Ksm, Worker
+from ..payments.queries import ksm_rates
+from ..records.fields import is_uuid
+from ..records.history import history
+from ..roles import allows
 from ..vocabulary import CATEGORY_LABELS, WAGE_CATEGORIES
-from . import bp
+from ..workdays import default_day, today
+from . import bp, page
+from .worker import WORKER, data_of, has_hok
 
 # Orders of the register: (label, columns).
 SORTS = {
@@ -89,3 +95,53 @@ def new():
     return render_template(
         "workers/new.html", ksms=ksms, chosen=chosen, categories=WAGE_CATEGORIES, labels=CATEGORY_LABELS
     )
+
+
+@bp.get("/<uuid>")
+@login_required
+def show(uuid):
+    """A worker's page: details, status, days per pay period, payments and history ("riwayat"); the
+    corrections this phone holds of the worker are shown beside it by static/js/worker.js."""
+    worker = _worker(uuid)
+    ksm = get_ksm(worker.ksm_id)  # 404 outside the user's scope
+    versions = history(WORKER, worker)
+    return render_template(
+        "workers/show.html",
+        worker=worker,
+        ksm=ksm,
+        outside=nik.outside_kota(worker.nik, ksm.kelurahan.kecamatan.kota.kode_wilayah),
+        attendance=page.attendance(worker, ksm),
+        rate=ksm_rates(ksm)[worker.category],
+        payments=page.payments(worker),
+        versions=[v.uuid for v in versions],
+        riwayat=page.in_words(versions, current_app.config["TIMEZONE"]),
+        may_edit=allows(current_user.role, "record_workers"),
+        labels=CATEGORY_LABELS,
+    )
+
+
+@bp.get("/<uuid>/edit")
+@may("record_workers")
+def edit(uuid):
+    """The registration form filled from the worker's current version, with their status (active, or
+    from when and why not): saved as a correction that replaces it (static/js/corrections.js)."""
+    worker = _worker(uuid)
+    ksm = get_ksm(worker.ksm_id, "worker")
+    return render_template(
+        "workers/new.html",
+        worker=worker,
+        current=data_of(worker),
+        chosen=ksm,
+        ksms=db.session.scalars(ksm_query()).all(),
+        has_days=has_hok(worker),  # then they stay in their KSM (WorkerKind.correction_problems)
+        categories=WAGE_CATEGORIES,
+        labels=CATEGORY_LABELS,
+        default_from=default_day(ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"])),
+    )
+
+
+def _worker(uuid) -> Worker:
+    """The worker whose identity (first version's uuid) this is; the scope is the caller's check."""
+    if not is_uuid(uuid):
+        abort(404)
+    return db.session.scalar(db.select(Worker).where(Worker.uuid == uuid.lower())) or abort(404)

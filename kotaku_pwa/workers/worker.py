@@ -96,13 +96,13 @@ class WorkerKind(KsmRecordKind):
 
     def correction_problems(self, current, new):
         """A worker with HOK stays in their KSM (their days and wages are that KSM's)."""
-        if new.ksm_id != current.ksm_id and _has_hok(current):
+        if new.ksm_id != current.ksm_id and has_hok(current):
             return {"ksm_id": "Pekerja yang sudah punya catatan kehadiran tidak dapat dipindah KSM."}
         return {}
 
     def keep_incoming(self, conflict, existing, incoming):
         """The stored worker takes the incoming registration's KSM and details, unless it has HOK."""
-        if _has_hok(existing):
+        if has_hok(existing):
             return "Pekerja yang tersimpan sudah punya catatan kehadiran; pertahankan data lama."
         for field in KEPT_FIELDS:
             setattr(existing, field, getattr(incoming, field))
@@ -112,11 +112,30 @@ class WorkerKind(KsmRecordKind):
 WORKER = WorkerKind()
 
 
-def _has_hok(worker) -> bool:
+def has_hok(worker) -> bool:
+    """Has the worker any attendance recorded (present or not)? Then they stay in their KSM."""
     return worker.id is not None and (
         db.session.scalar(db.select(Attendance.id).where(Attendance.worker_id == worker.id).limit(1))
         is not None
     )
+
+
+def data_of(worker) -> dict:
+    """The stored worker as a `worker` record's data: what the edit form starts from."""
+    return {
+        "ksm_id": worker.ksm_id,
+        "nik": worker.nik,
+        "name": worker.name,
+        "gender": worker.gender,
+        "category": worker.category,
+        "phone": worker.phone or "",
+        "low_income_covid": worker.low_income_covid,
+        "lost_income": worker.lost_income,
+        "breadwinner": worker.breadwinner,
+        "active": worker.active,
+        "inactive_from": worker.inactive_from.isoformat() if worker.inactive_from else "",
+        "inactive_reason": worker.inactive_reason or "",
+    }
 
 
 def _activity(r):

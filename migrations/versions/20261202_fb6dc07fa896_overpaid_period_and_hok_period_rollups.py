@@ -2,7 +2,7 @@
 HOK per KSM pay period; workers and women per KSM) for the dashboard at a national season
 
 Revision ID: fb6dc07fa896
-Revises: 7fd9ddcd0dcd
+Revises: 8d3c1f5a2b64
 Create Date: 2026-12-02 02:20:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fb6dc07fa896'
-down_revision = '7fd9ddcd0dcd'
+down_revision = '8d3c1f5a2b64'
 branch_labels = None
 depends_on = None
 

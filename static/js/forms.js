@@ -79,6 +79,8 @@
     clearErrors(form);
     if (!checkFields(form)) return;
     const records = (Outbox.builders[form.dataset.outbox] || singleRecord)(form);
+    // An edit form's record corrects the version the form names (corrections.js).
+    if (form.dataset.replaces && records.length) records[0].replaces = form.dataset.replaces;
     if (!records.length) {
       showStatus(form, "Tidak ada perubahan untuk disimpan.");
       return;
@@ -124,17 +126,22 @@
 
   function summary(records) {
     const count = (state) => records.filter((r) => r.state === state).length;
-    // A sheet of several records all in one state needs no count ("12 data"): the subject says it.
-    const n = (k) => (records.length > 1 && k === records.length ? "" : `${k} data `);
+    // The subject already names one record, or a sheet all in one state; a sheet split across states
+    // names who is in each ("Abdul tidak hadir: bentrok…"), or counts them when there are many.
+    const n = (k, state) => {
+      if (records.length === 1 || k === records.length) return "";
+      const those = records.filter((r) => (state === "pending" ? ["pending", "sending"] : [state]).includes(r.state));
+      return those.length <= 3 ? `${those.map((r) => r.label).join(", ")}: ` : `${k} catatan `;
+    };
     const parts = [];
     const again = records.filter((r) => r.state === "synced" && r.again).length;
     if (count("synced") && again === count("synced") && again === records.length) parts.push("sudah tersimpan sebelumnya ✓");
-    else if (count("synced")) parts.push(`${n(count("synced"))}terkirim ke server ✓`);
+    else if (count("synced")) parts.push(`${n(count("synced"), "synced")}terkirim ke server ✓`);
     const waiting = count("pending") + count("sending");
-    if (waiting) parts.push(`${n(waiting)}tersimpan di HP, dikirim otomatis saat ada sinyal`);
-    if (count("auth")) parts.push(`${n(count("auth"))}menunggu Anda masuk lagi`);
-    if (count("conflict")) parts.push(`${n(count("conflict"))}bentrok, menunggu keputusan supervisor`);
-    if (count("invalid")) parts.push(`${n(count("invalid"))}ditolak (lihat kotak keluar)`);
+    if (waiting) parts.push(`${n(waiting, "pending")}tersimpan di HP, dikirim otomatis saat ada sinyal`);
+    if (count("auth")) parts.push(`${n(count("auth"), "auth")}menunggu Anda masuk lagi`);
+    if (count("conflict")) parts.push(`${n(count("conflict"), "conflict")}bentrok, menunggu keputusan supervisor`);
+    if (count("invalid")) parts.push(`${n(count("invalid"), "invalid")}ditolak (lihat kotak keluar)`);
     return parts.join(". ") + ".";
   }
 

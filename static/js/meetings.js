@@ -81,6 +81,17 @@
     addRow(form);
   }
 
+  // An edit form's attendance list, from the version it corrects (corrections.js "outbox:filled").
+  function fillAttendees(form, people) {
+    for (const row of attendeeRows(form)) row.remove();
+    for (const person of people) {
+      const row = addRow(form, person.role);
+      for (const name of ["name", "gender", "tipp_role"]) row.querySelector(`[data-a="${name}"]`).value = person[name] || "";
+    }
+    if (!people.length) addRow(form);
+    countGenders(form);
+  }
+
   function attendees(form) {
     const tipp = form.elements.type.value === "tipp";
     return attendeeRows(form).map((row) => {
@@ -202,8 +213,9 @@
       photo_accuracy: number("photo_accuracy"),
     };
     const label = `${fields.type.selectedOptions[0].textContent}, ${data.held_on}, ${people.length} peserta`;
-    const meeting = { uuid: form.dataset.uuid, kind: "meeting", data, label: `Pertemuan: ${label}` };
-    if (!fields.with_health.checked) return [meeting];
+    const what = form.dataset.replaces ? "Perubahan pertemuan" : "Pertemuan"; // an edit form (corrections.js)
+    const meeting = { uuid: form.dataset.uuid, kind: "meeting", data, label: `${what}: ${label}` };
+    if (!fields.with_health?.checked) return [meeting]; // an edit form corrects the meeting only
     const check = {
       kelurahan_id: data.kelurahan_id, ksm_id: data.ksm_id, meeting_uuid: meeting.uuid,
       checked_on: data.held_on, setting: "meeting", people_present: peoplePresent(form),
@@ -232,6 +244,12 @@
     showForType(form);
     limitToPeople(form);
     form.elements.type?.addEventListener("change", () => showForType(form));
+    form.addEventListener("outbox:filled", (event) => {
+      if (Array.isArray(event.detail.data.attendees)) fillAttendees(form, event.detail.data.attendees);
+      showForType(form);
+      limitToPeople(form);
+      for (const input of form.querySelectorAll("input[data-fever]")) input.dispatchEvent(new Event("input"));
+    });
     form.addEventListener("input", (event) => { if (event.target.matches("[data-people]")) limitToPeople(form); });
     // After a save forms.js resets the form: start the next one clean, with a new health-check uuid.
     form.addEventListener("reset", () => setTimeout(() => {

@@ -25,7 +25,8 @@
     head.append(Object.assign(document.createElement("span"), { className: `tag state ${tone}`, textContent: label }));
     head.append(Object.assign(document.createElement("strong"), { textContent: record.label || record.kind }));
     li.append(head);
-    const when = new Date(record.seq / 1000).toLocaleString("id-ID");
+    // One time zone everywhere, as on the server's pages: "2 Desember 2026 pukul 11.07 WITA".
+    const when = `${new Date(record.seq / 1000).toLocaleString("id-ID", { timeZone: "Asia/Makassar", dateStyle: "long", timeStyle: "short" })} WITA`;
     li.append(Object.assign(document.createElement("small"), { className: "muted", textContent: `Dibuat ${when}` }));
     if (record.message) li.append(Object.assign(document.createElement("p"), { textContent: record.message }));
     for (const [field, message] of Object.entries(record.errors || {})) {
@@ -99,6 +100,18 @@
     const { unsent, others } = event.detail;
     status.textContent = `${unsent} data belum terkirim.`
       + (others ? ` ${others} data pengguna lain juga menunggu di HP ini sampai pemiliknya masuk.` : "");
+  });
+  // A run of many records or photos: "Mengirim data 31–60 dari 90…", then "90 data terkirim."
+  const progressBox = document.querySelector("[data-outbox-progress]");
+  document.addEventListener("outbox:progress", ({ detail }) => {
+    progressBox.hidden = !detail;
+    if (!detail) return;
+    const { sent, total, sending } = detail;
+    progressBox.querySelector("progress").max = total;
+    progressBox.querySelector("progress").value = sent;
+    progressBox.querySelector("p").textContent = sending
+      ? `Mengirim data ${sent + 1}–${sent + sending} dari ${total}…`
+      : `${sent} data terkirim.`;
   });
   document.querySelector("[data-sync-now]").addEventListener("click", async () => {
     status.textContent = "Mengirim…";

@@ -5,7 +5,11 @@
 (() => {
   const STORE = "outbox";
   const BATCH_RECORDS = 200;
-  const BATCH_BYTES = 2_000_000;
+  // One POST carries about a second of slow 3G (400 kbit/s): the progress moves batch by batch, and
+  // a batch ends well within the 30 s timeout. A photo (up to 200 KB) goes alone; a day's attendance
+  // or some 45 signed payments (a signature is under 1 KB, signature.js) go together.
+  const BATCH_BYTES = 50_000;
+  const MAX_ROUNDS = 200; // batches in one run, a guard: each round settles its batch or stops
   const MAX_BACKOFF_MS = 5 * 60 * 1000;
   const KEEP_SYNCED_MS = 14 * 24 * 3600 * 1000;
   const UNSENT = new Set(["pending", "sending", "auth", "invalid"]);
@@ -115,24 +119,40 @@
     await learnOutcomes();
   }
 
+  // Batch after batch until nothing waits, telling the page how far it is (outbox:progress).
   async function sendWaiting() {
-    for (let round = 0; round < 20; round += 1) {
+    let session = null; // asked once per run: a slow link pays its round trips once
+    const progress = { sent: 0, total: 0, sending: 0 };
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const records = await all();
       await prune(records);
       // "sending" left by a tab that closed mid-send: we hold the lock, so nobody sends it now.
       const waiting = records.filter((r) => ["pending", "sending", "auth"].includes(r.state));
-      if (!waiting.length) return changed();
-      if (!(await reachable())) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
-      const session = await getJson("/api/csrf");
-      if (!session) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
-      if (!session.user) return update(waiting, "auth", "Masuk lagi untuk mengirim data ini.");
+      if (!waiting.length) break;
+      if (!session) {
+        if (!(await reachable())) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
+        session = await getJson("/api/csrf");
+        if (!session) return retryLater(waiting, "Server belum terjangkau; dicoba lagi nanti.");
+        if (!session.user) return update(waiting, "auth", "Masuk lagi untuk mengirim data ini.");
+      }
       // Records made by another user on this phone wait for that user: never sent as someone else's.
       const mine = waiting.filter((r) => r.user_id === session.user.id);
-      if (!mine.length) return changed();
-      const outcome = await send(nextBatch(mine), session.csrf_token);
-      if (outcome === "stop") return undefined;
+      if (!mine.length) break;
+      const batch = nextBatch(mine);
+      Object.assign(progress, { total: progress.sent + mine.length, sending: batch.length });
+      tellProgress(progress);
+      const outcome = await send(batch, session.csrf_token);
+      if (outcome === "stop") return tellProgress(null);
+      Object.assign(progress, { sent: progress.sent + batch.length, sending: 0 });
     }
-    return undefined;
+    tellProgress(progress.sent ? progress : null);
+    return changed();
+  }
+
+  // {sent, total, sending} of the run under way (null: none), to this tab and the others.
+  function tellProgress(progress, fromOtherTab = false) {
+    if (!fromOtherTab && channel) channel.postMessage({ progress });
+    document.dispatchEvent(new CustomEvent("outbox:progress", { detail: progress && { ...progress } }));
   }
 
   function nextBatch(records) {
@@ -155,7 +175,7 @@
         method: "POST", credentials: "same-origin", redirect: "manual",
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
         body: JSON.stringify({
-          records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, recorded_at: r.recorded_at, data: r.data })),
+          records: batch.map((r) => ({ uuid: r.uuid, kind: r.kind, recorded_at: r.recorded_at, data: r.data, ...(r.replaces ? { replaces: r.replaces } : {}) })),
         }),
         signal: AbortSignal.timeout(30000),
       });
@@ -349,7 +369,9 @@
   async function getMeta(key) { return (await db()).get("meta", key); }
   async function setMeta(key, value) { return (await db()).put("meta", value, key); }
 
-  if (channel) channel.onmessage = () => changed(true);
+  if (channel) {
+    channel.onmessage = ({ data }) => (data?.progress !== undefined ? tellProgress(data.progress, true) : changed(true));
+  }
   addEventListener("online", () => sync({ force: true }));
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
   setInterval(() => sync(), 60_000);

@@ -21,12 +21,27 @@
     total.textContent = rupiah(Number(total.dataset.amount));
   }
 
-  function markPaid(row, text) {
+  // A payment saved on this phone, in words: "tersimpan di HP" until the server has it.
+  const SAVED = "Dibayar (tersimpan di HP)";
+  const STATES = { synced: "Dibayar", conflict: "Dibayar — menunggu keputusan supervisor", invalid: "Ditolak server — lihat kotak keluar" };
+
+  function markPaid(row, record) {
     if (!row.dataset.paid) addToTotal(Number(row.dataset.amount));
     row.dataset.paid = "yes";
     const status = row.querySelector("[data-status]");
-    status.replaceChildren(Object.assign(document.createElement("span"), { className: "tag ok", textContent: text }));
+    const tag = Object.assign(document.createElement("span"), { className: "tag ok", textContent: STATES[record.state] || SAVED });
+    tag.dataset.paymentUuid = record.uuid;
+    status.replaceChildren(tag);
   }
+
+  // The row follows its record as the outbox sends it, without a reload.
+  document.addEventListener("outbox:changed", (event) => {
+    for (const r of event.detail.records) {
+      if (r.kind !== "payment") continue;
+      const tag = list.querySelector(`[data-payment-uuid="${CSS.escape(r.uuid)}"]`);
+      if (tag) Object.assign(tag, { textContent: STATES[r.state] || SAVED, className: r.state === "invalid" ? "tag bad" : "tag ok" });
+    }
+  });
 
   // Pay one row: resolves true when saved, false when cancelled.
   function pay(row) {
@@ -62,11 +77,11 @@
   }
 
   async function save() {
-    const { row } = current;
+    const { row, uuid, photo } = current;
     const method = form.elements.method.value;
     const reference = form.elements.reference.value.trim();
     const status = dialog.querySelector("[data-pay-status]");
-    const noProof = pad.isEmpty() && !current.photo;
+    const noProof = pad.isEmpty() && !photo;
     const reason = form.elements.no_proof_reason.value.trim();
     const paidOn = form.elements.paid_on.value;
     if (noProof && reason.length < 10) {
@@ -79,16 +94,16 @@
     if (!paidOn || paidOn > localDay() || paidOn < list.dataset.start) {
       return (status.textContent = "Tanggal bayar harus antara awal periode dan hari ini.");
     }
+    const signature = pad.isEmpty() ? null : await SignaturePng.png(canvas); // about 1 KB (signature.js)
     const days = Number(row.dataset.days);
     const data = {
       ksm_id: Number(list.dataset.ksmId), worker_uuid: row.dataset.workerUuid,
       period_start: list.dataset.start, period_end: list.dataset.end, days,
       daily_rate: Number(row.dataset.rate), amount: Number(row.dataset.amount), paid_on: paidOn,
-      method, reference, signature: pad.isEmpty() ? null : pad.toDataURL("image/png"),
-      photo: current.photo || null, no_proof_reason: noProof ? reason : null,
+      method, reference, signature, photo: photo || null, no_proof_reason: noProof ? reason : null,
     };
-    await Outbox.save([{ uuid: current.uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
-    markPaid(row, "Dibayar (tersimpan di HP)");
+    await Outbox.save([{ uuid, kind: "payment", data, label: `${list.dataset.label}: ${row.dataset.name}` }]);
+    markPaid(row, { uuid, state: "pending" });
     if (noProof) row.querySelector("[data-status]").append(" ", Object.assign(document.createElement("span"), { className: "tag warn", textContent: "Tanpa bukti" }));
     close(true);
     return undefined;
@@ -124,7 +139,7 @@
     for (const r of records) {
       if (r.kind !== "payment" || r.state === "invalid" || r.data.period_start !== list.dataset.start) continue;
       const row = list.querySelector(`[data-worker-uuid="${CSS.escape(r.data.worker_uuid)}"]`);
-      if (row && !row.dataset.paid) markPaid(row, r.state === "synced" ? "Dibayar" : "Dibayar (tersimpan di HP)");
+      if (row && !row.dataset.paid) markPaid(row, r);
     }
   });
 })();

@@ -61,6 +61,15 @@
     return undefined;
   }
 
+  // Links marked data-offline (a meeting's "Ubah") are kept for offline use once their page is opened
+  // online: the copy is renewed at each visit, so an edit form starts from the current version.
+  async function warmLinks() {
+    const urls = [...document.querySelectorAll("a[data-offline]")].map((link) => link.getAttribute("href"));
+    if (!urls.length || !navigator.onLine || !Outbox.signedInUser()) return;
+    const registration = await navigator.serviceWorker?.ready;
+    registration?.active?.postMessage({ type: "warm", urls });
+  }
+
   // A page for nobody: if the server too says nobody is signed in (the session ended elsewhere:
   // password change, deactivation, expiry), the last user's data leaves the phone.
   async function forgetIfSignedOut() {
@@ -158,5 +167,5 @@
   guardLogout();
   offerInstall();
   signInWhenOnline();
-  registerWorker().then(refreshReference).catch(() => refreshReference());
+  registerWorker().then(refreshReference).catch(() => refreshReference()).then(warmLinks);
 })();

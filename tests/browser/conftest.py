@@ -50,6 +50,7 @@ class Server:
             "DATABASE_URL": f"sqlite:///{self.db_path}",
             "SECRET_KEY": "e2e-secret",
             "KOTAKU_BUILD_SALT": "v1",
+            "KOTAKU_IMAGE_STORE": str(workdir / "images"),
         }
         self.env.pop("TEST_DATABASE_URL", None)
         self.port = _free_port()
@@ -63,6 +64,7 @@ class Server:
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.db_path}",
                 "TESTING": True,
                 "SECRET_KEY": "e2e-secret",
+                "IMAGE_STORE": str(workdir / "images"),
             }
         )
 

@@ -98,7 +98,7 @@ def test_error_answers_mark_nothing_sent_and_say_why(page, server, fresh_ksm, st
     page.goto(f"/workers/new?ksm_id={fresh_ksm['id']}")
     fill_worker(page, f"Gagal {status}", worker_nik())
     page.click(SAVE)
-    form_status(page, "data tersimpan di HP" if state == "pending" else "menunggu Anda masuk lagi")
+    form_status(page, "— tersimpan di HP, dikirim" if state == "pending" else "menunggu Anda masuk lagi")
     [record] = records(page)
     assert answered and all(batch == [record["uuid"]] for batch in answered)
     assert len(answered) <= 2  # refused once, maybe retried once: never sent in a loop
@@ -154,7 +154,7 @@ def test_form_page_with_a_stale_token_still_syncs(page, context, server, fresh_k
     page.bring_to_front()
     fill_worker(page, "Nyoman Kedua", worker_nik())  # the old page, old token in its HTML
     page.click(SAVE)
-    form_status(page, "1 data terkirim ke server")
+    form_status(page, "Nyoman Kedua — terkirim ke server")
     second = records(page)[-1]
     assert second["state"] == "synced" and second["uuid"] != first["uuid"]
     assert server.count(Worker, uuid=second["uuid"]) == 1
@@ -168,7 +168,7 @@ def test_server_out_of_reach_while_online_keeps_records_pending(page, server, fr
     page.route("**/api/**", lambda route: route.abort("connectionrefused"))
     fill_worker(page, "Made Menunggu", worker_nik())
     page.click(SAVE)
-    form_status(page, "data tersimpan di HP")
+    form_status(page, "— tersimpan di HP, dikirim otomatis")
     assert page.evaluate("navigator.onLine") is True
     page.evaluate("Outbox.sync({force: true})")
     [record] = records(page)

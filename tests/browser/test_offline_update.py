@@ -33,7 +33,7 @@ def test_service_worker_update_under_a_half_filled_form_loses_nothing(
     page.goto(f"/workers/new?ksm_id={ksm}")
     fill_worker(page, "Lalu Menunggu", worker_nik())
     page.click(SAVE)
-    form_status(page, "data tersimpan di HP")
+    form_status(page, "— tersimpan di HP, dikirim otomatis")
     [waiting] = records(page)
     old_builds = set(page.evaluate(BUILDS))
     assert len(old_builds) == 1

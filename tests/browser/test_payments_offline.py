@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Ksm, Payment
+from tests.factories import image_of
 
 from .conftest import sign_in, unsent, until, wait_synced, warm
 
@@ -62,7 +63,7 @@ def test_three_offline_payments_reach_the_server_once(page, context, server):
         ).all()
         assert len(stored) == 3
         assert sorted(p.amount for p in stored) == sorted(amounts)
-        assert all(p.signature.startswith(b"\x89PNG") for p in stored)
+        assert all(image_of(p, "signature").startswith(b"\x89PNG") for p in stored)
     page.reload()
     for name in names:
         assert "Dibayar" in page.inner_text(f"[data-name='{name}'] [data-status]")
@@ -113,3 +114,23 @@ def test_pay_all_asks_each_worker_in_turn_and_cancel_stops_the_round(page, serve
         assert sorted(p.worker.name for p in paid) == sorted(names[:2])
         assert {p.method for p in paid} == {"transfer"} and all(p.reference for p in paid)
     assert "Belum dibayar" in page.inner_text(f"[data-name='{names[2]}'] [data-status]")
+
+
+def test_a_payment_row_says_when_the_server_has_it_without_a_reload(page, context, server):
+    """Walked on a slow link: the row kept "Dibayar (tersimpan di HP)" after the payment was on the server."""
+    with server.app.app_context():
+        ksm_id = db.session.execute(db.select(Ksm.id).filter_by(name="KSM Tanjung Karang 1")).scalar_one()
+    sign_in(page, "bendahara")
+    page.goto(f"/payments/{ksm_id}/2021-05-06")
+    row = page.locator("[data-worker-row]:has([data-pay])").first
+    name = row.get_attribute("data-name")
+    status = f"[data-worker-row][data-name='{name}'] [data-status]"
+    context.set_offline(True)
+    row.locator("[data-pay]").click()
+    draw_signature(page)
+    page.click("[data-pay-save]")
+    until(page, f"() => document.querySelector(\"{status}\").textContent.includes('tersimpan di HP')")
+    context.set_offline(False)
+    page.evaluate("Outbox.sync({force: true})")
+    wait_synced(page)
+    until(page, f"() => document.querySelector(\"{status}\").textContent.trim() === 'Dibayar'")

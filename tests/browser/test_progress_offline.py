@@ -8,6 +8,7 @@ from PIL import Image
 
 from kotaku_pwa import db
 from kotaku_pwa.models import Ksm, ProgressReport
+from tests.factories import image_of
 
 from .conftest import PHONE, form_status, sign_in, unsent, until, wait_synced, warm
 
@@ -56,7 +57,7 @@ def test_a_progress_report_with_a_photo_made_offline_reaches_the_gallery_and_the
         row = db.session.scalars(
             db.select(ProgressReport).filter_by(ksm_id=ksm_id).order_by(ProgressReport.id.desc())
         ).first()
-        report_id, stored = row.id, row.photo
+        report_id, stored = row.id, image_of(row)
     assert len(stored) <= 200 * 1024
     assert Image.open(io.BytesIO(stored)).format == "JPEG"
 
