@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import event, func, inspect, text
 
 from kotaku_pwa import create_app, db
-from kotaku_pwa.dashboard.rollups import ROLLUPS, install_triggers, rebuild
+from kotaku_pwa.dashboard.rollups import ROLLUP_TABLES, install_triggers, rebuild
 from kotaku_pwa.models import Attendance, Kelurahan, Kota, Ksm, User
 
 SIZES = (120, 500)  # kelurahan: 120 × 100 workers × 60 days = 720 000 rows, 500 → 3 000 000
@@ -132,7 +132,7 @@ def _update_schema():
             index.create(db.engine, checkfirst=True)
     with db.engine.begin() as connection:
         install_triggers(connection)
-    if set(ROLLUPS) - before:
+    if set(ROLLUP_TABLES) - before:
         rebuild()
         db.session.commit()
 

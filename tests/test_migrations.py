@@ -293,7 +293,7 @@ def test_images_move_out_of_the_database_and_back(fresh_database, image_store):
         assert missing.returncode == 1 and f"HILANG: {rows['receipt'][0]}" in missing.stdout
 
         store.put(receipt)
-        _ok(_flask(fresh_database, "db", "downgrade", "--", "-1"))
+        _ok(_flask(fresh_database, "db", "downgrade", f"{revision}-1"))
         with engine.connect() as c:
             back = c.execute(text("SELECT signature, photo FROM payment WHERE id = 1")).one()
             receipt_back = c.execute(text("SELECT receipt_photo FROM spending")).scalar()
@@ -313,3 +313,74 @@ def _paid(engine):
 
     with engine.connect() as c:
         return tuple(c.execute(text("SELECT paid, flagged FROM paid_period")).one())
+
+
+def test_the_new_rollups_start_as_a_recount(fresh_database):
+    """Migration fb6dc07fa896 fills hok_period, overpaid_period and ksm_workers from what is stored,
+    and the triggers installed after it keep them."""
+    from sqlalchemy import text
+
+    _ok(_flask(fresh_database, "db", "upgrade", "fb6dc07fa896-1"))
+    engine = create_engine(_sqlalchemy_url(fresh_database))
+    try:
+        with engine.begin() as c:
+            _insert(c, "kota", id=1, name="Mataram", wage_pekerja=76000, wage_tukang=1, wage_mandor=1)
+            _insert(c, "kecamatan", id=1, kota_id=1, name="Ampenan")
+            _insert(
+                c, "kelurahan", id=1, kecamatan_id=1, name="Pejeruk", cfw=True, dfat=False, bpm_allocation=0
+            )
+            _insert(
+                c, "ksm", id=1, kelurahan_id=1, name="KSM 1", activity="Drainase", budget=0,
+                start_date="2021-04-15", end_date="2021-07-15", pay_period="weekly",
+            )  # fmt: skip
+            _insert(
+                c, "user", id=1, username="f", full_name="F", role="fasilitator", password_hash="x",
+                active=True, created_at="2021-04-01 00:00:00",
+            )  # fmt: skip
+            for n, gender in ((1, "L"), (2, "P")):
+                _insert(
+                    c, "worker", id=n, ksm_id=1, nik=f"527105010185000{n}", name=f"W{n}", gender=gender,
+                    birth_date="1985-01-01", category="pekerja", low_income_covid=True, lost_income=True,
+                    breadwinner=True, season=2021, created_by_id=1, version=_synced(n)["uuid"], **_synced(n),
+                )  # fmt: skip
+            for n, (day, present) in enumerate(
+                (("2021-04-15", True), ("2021-04-16", False), ("2021-04-23", True))
+            ):
+                _insert(
+                    c, "attendance", ksm_id=1, worker_id=1, work_date=day, present=present, created_by_id=1,
+                    version=_synced(10 + n)["uuid"], **_synced(10 + n),
+                )  # fmt: skip
+            _insert(
+                c,
+                "payment",
+                id=1,
+                round=1,
+                ksm_id=1,
+                worker_id=1,
+                period_start="2021-04-15",
+                period_end="2021-04-21",
+                days=2,
+                daily_rate=76000,
+                amount=152000,
+                paid_on="2021-04-22",
+                method="cash",
+                created_by_id=1,
+                **_synced(20),
+            )  # paid for 2 days, 1 worked: Rp 76.000 overpaid
+        _ok(_flask(fresh_database, "db", "upgrade"))
+        with engine.begin() as c:
+            rows = {
+                t: c.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2")).all()
+                for t in ("hok_period", "ksm_workers")
+            }
+            overpaid = c.execute(text("SELECT worker_id, period_start, amount FROM overpaid_period")).all()
+            assert [(r[0], str(r[1]), r[2], r[3]) for r in rows["hok_period"]] == [
+                (1, "2021-04-15", "pekerja", 1),
+                (1, "2021-04-22", "pekerja", 1),
+            ]
+            assert [tuple(r) for r in rows["ksm_workers"]] == [(1, 2, 1)]
+            assert [(w, str(s), a) for w, s, a in overpaid] == [(1, "2021-04-15", 76000)]
+            c.execute(text("UPDATE attendance SET present = true WHERE work_date = '2021-04-16'"))
+            assert c.execute(text("SELECT count(*) FROM overpaid_period")).scalar() == 0  # kept by triggers
+    finally:
+        engine.dispose()

@@ -474,9 +474,10 @@ def _drops(dialect):
 def install_triggers(connection):
     """Create the triggers that keep each rollup whose table exists (idempotent): used by create_all
     and by migrations/env.py once the migrations have run."""
-    ddl = _DDL[connection.dialect.name](_proof(connection))
     tables = set(inspect(connection).get_table_names())
-    for rollup, statements in ddl.items():
+    if not tables & set(ROLLUP_TABLES):
+        return  # a database taken back below the rollups
+    for rollup, statements in _DDL[connection.dialect.name](_proof(connection)).items():
         if rollup in tables:
             for statement in statements:
                 connection.execute(text(statement))
