@@ -110,18 +110,32 @@ class Batch(BatchLookups):
     _places: dict = field(default_factory=dict)  # new rows and conflicts, inserted together
     conflicts_before: int | None = None  # conflicts the user's records made in the 24 hours before
     new_conflicts: int = 0  # conflicts this batch keeps
+    _values: dict = field(default_factory=dict)  # data field name -> its values across the batch
+    _clocks: dict = field(default_factory=dict)  # recorded_at text -> what `clock` made of it
 
     def __post_init__(self):
         self.scope = user_scope(self.user)
 
-    def values(self, name):
-        """Every value of data[name] across the batch (for loading lookups in one query)."""
-        found = set()
-        for record in self.records:
-            data = record.get("data") if isinstance(record, dict) else None
-            if isinstance(data, dict) and isinstance(data.get(name), (str, int)):
-                found.add(data[name])
-        return found
+    def values(self, name) -> frozenset:
+        """Every value of data[name] across the batch (for loading lookups in one query); gathered
+        once per name, as several kinds ask for the same one."""
+        if name not in self._values:
+            found = set()
+            for record in self.records:
+                data = record.get("data") if isinstance(record, dict) else None
+                if isinstance(data, dict) and isinstance(data.get(name), (str, int)):
+                    found.add(data[name])
+            self._values[name] = frozenset(found)
+        return self._values[name]
+
+    def clock(self, value):
+        """(moment, recorded_at, error) of a record's `recorded_at` (see `_clock`). A phone saving a
+        day's attendance gives its records one reading: each distinct text is read once per batch."""
+        if not isinstance(value, str):
+            return _clock(value)
+        if value not in self._clocks:
+            self._clocks[value] = _clock(value)
+        return self._clocks[value]
 
     def ksm(self, ksm_id):
         if not _an_id(ksm_id):
@@ -144,29 +158,27 @@ class Batch(BatchLookups):
     def seen(self, uuid) -> "Seen":
         """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
-            uuids = {
-                r[name].lower()
-                for r in self.records
-                for name in ("uuid", "replaces")
-                if isinstance(r, dict) and is_uuid(r.get(name))
-            }
-            self._seen = {}
-            for kind_name, kind in KINDS.items():
-                # A corrected thing is found by its current version; its first uuid, no longer
-                # current, is found in RecordVersion below.
-                column = kind.model.version if kind.correctable else kind.model.uuid
-                query = db.select(column.label("uuid"), kind.model.id, kind.model.payload_hash)
-                for row in db.session.execute(query.where(one_of(column, uuids))):
-                    self.seen(row.uuid).stored = (kind_name, row.id, row.payload_hash)
-            versions = db.select(RecordVersion.uuid, RecordVersion.kind, RecordVersion.record_id)
-            for old in db.session.execute(
-                versions.add_columns(RecordVersion.payload_hash).where(one_of(RecordVersion.uuid, uuids))
-            ):
-                self.seen(old.uuid).stored = (old.kind, old.record_id, old.payload_hash)
-                self.seen(old.uuid).superseded = True
-            for conflict in db.session.scalars(db.select(Conflict).where(one_of(Conflict.uuid, uuids))):
-                self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
+            self._load_seen()
         return self._seen.setdefault(uuid, Seen())
+
+    def _load_seen(self):
+        """What is stored under every uuid the batch names (as its own or in `replaces`): records of
+        every kind and superseded versions in one query, then the conflicts kept for review."""
+        uuids = {
+            r[name].lower()
+            for r in self.records
+            for name in ("uuid", "replaces")
+            if isinstance(r, dict) and is_uuid(r.get(name))
+        }
+        self._seen = {}
+        # Applied part by part (the kinds in KINDS order, then the superseded versions): a uuid found
+        # twice keeps the last, a superseded version over the record that replaced it.
+        for row in sorted(db.session.execute(_stored_under(uuids)), key=lambda row: row.part):
+            seen = self.seen(row.uuid)
+            seen.stored = (row.kind, row.id, row.payload_hash)
+            seen.superseded = seen.superseded or row.part == len(KINDS)
+        for conflict in db.session.scalars(db.select(Conflict).where(one_of(Conflict.uuid, uuids))):
+            self.seen(conflict.uuid).conflicts[conflict.payload_hash] = conflict
 
     def claimed(self, kind_name, key):
         """The stored record (uuid, row or id) that already holds this domain key, if any."""
@@ -190,16 +202,49 @@ class Batch(BatchLookups):
         KINDS[kind_name].remember(row, self)
 
 
+def _stored_under(uuids):
+    """One query (UNION ALL, one round trip rather than one per table) for the rows stored under these
+    uuids: (part, kind, uuid, id, payload_hash), `part` the position of the kind in KINDS, or
+    len(KINDS) for a version a correction superseded (RecordVersion)."""
+    parts = []
+    for position, (kind_name, kind) in enumerate(KINDS.items()):
+        # A corrected thing is found by its current version; its first uuid, no longer current, is
+        # found in RecordVersion.
+        column = kind.model.version if kind.correctable else kind.model.uuid
+        parts.append(
+            db.select(
+                db.literal(position).label("part"),
+                db.literal(kind_name).label("kind"),
+                column.label("uuid"),
+                kind.model.id.label("id"),
+                kind.model.payload_hash.label("payload_hash"),
+            ).where(one_of(column, uuids))
+        )
+    parts.append(
+        db.select(
+            db.literal(len(KINDS)),
+            RecordVersion.kind,
+            RecordVersion.uuid,
+            RecordVersion.record_id,
+            RecordVersion.payload_hash,
+        ).where(one_of(RecordVersion.uuid, uuids))
+    )
+    return db.union_all(*parts)
+
+
 def _an_id(value) -> bool:
     """An integer that can be a row id (beyond 32 bits a query would fail, not miss)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
+# The canonical JSON of a record, made once: json.dumps with these options would build the same
+# encoder again for every record. Its output must never change (stored hashes are compared with it).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def payload_hash(kind, data) -> str:
     """What "identical" compares: the kind and the data, not when the phone made it."""
-    canonical = json.dumps(
-        {"kind": kind, "data": data}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    canonical = _CANONICAL.encode({"kind": kind, "data": data})
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -269,33 +314,55 @@ def _insert_pending(batch):
     conflicts. The new ids of records are set on their row objects."""
     records = [kind.model for kind in INSERT_ORDER]
     children = [m for m in dict.fromkeys(r.model for r in batch.pending) if m not in records + [Conflict]]
+    # The inserts below are plain Core statements, which do not flush the session as the ORM's do:
+    # rows changed through it (a corrected record) are written first, as before.
+    db.session.flush()
     for model in records + children + [Conflict]:
         rows = [row for row in batch.pending if row.model is model]
-        if not rows:
-            continue
-        columns, links = _shape(model)
-        for row in rows:
-            values = vars(row)
-            for relation, local, remote in links:
-                if values.get(local) is None and values.get(relation) is not None:
-                    setattr(row, local, getattr(values[relation], remote))
-        params = [{c: vars(row).get(c) for c in columns} for row in rows]
-        if model in children:
-            db.session.execute(db.insert(model), params)
-            continue
-        # RETURNING in no particular order (ordering would cost a statement per row on SQLite):
-        # each new id is matched back by the row's unique (uuid, payload hash).
-        new_ids = db.session.execute(
-            db.insert(model).returning(model.id, model.uuid, model.payload_hash), params
-        )
-        ids = {(uuid, digest): new_id for new_id, uuid, digest in new_ids}
-        for row in rows:
-            row.id = ids[(row.uuid, row.payload_hash)]
+        if rows:
+            _insert_rows(model, rows, set_ids=model not in children)
     batch.pending.clear()
     _audit_created(batch)
 
 
+def _insert_rows(model, rows, set_ids):
+    """Insert new rows of one table with the table's Core INSERT: the ORM's bulk insert of the model
+    wrote the same statement, with bookkeeping per row that cost a third of a sync batch's time."""
+    for row in rows:
+        _link(row)
+    table = model.__table__
+    ids = {}
+    for params in _values_by_shape(model, rows):
+        if not set_ids:
+            db.session.execute(table.insert(), params)
+            continue
+        # RETURNING in no particular order (ordering would cost a statement per row on SQLite):
+        # each new id is matched back by the row's unique (uuid, payload hash).
+        new_ids = db.session.execute(
+            table.insert().returning(table.c.id, table.c.uuid, table.c.payload_hash), params
+        )
+        ids.update({(uuid, digest): new_id for new_id, uuid, digest in new_ids})
+    if set_ids:
+        for row in rows:
+            row.id = ids[(row.uuid, row.payload_hash)]
+
+
+def _values_by_shape(model, rows) -> list:
+    """The rows' values to insert, in groups that set the same columns (one INSERT each). As in the
+    ORM's bulk insert: a None is left out, so that the column's default applies (a worker is active),
+    except in a JSON column, which stores None as JSON null."""
+    columns, _links, keeps_none = _shape(model)
+    groups = {}
+    for row in rows:
+        values = vars(row)
+        params = {c: values.get(c) for c in columns if c in keeps_none or values.get(c) is not None}
+        groups.setdefault(tuple(params), []).append(params)
+    return list(groups.values())
+
+
 AUDIT_IDS = 50  # ids kept in one audit entry; the count says how many there were
+# Rows whose audit details read the same share an entry (made once: see _CANONICAL).
+_AUDIT_KEY = json.JSONEncoder(sort_keys=True, default=str)
 
 
 def _audit_created(batch):
@@ -304,14 +371,14 @@ def _audit_created(batch):
     groups = {}
     for kind_name, place, row in batch.created:
         detail = KINDS[kind_name].audit_detail(row)
-        key = (kind_name, place.kelurahan_id, place.ksm_id, json.dumps(detail, sort_keys=True, default=str))
+        key = (kind_name, place.kelurahan_id, place.ksm_id, _AUDIT_KEY.encode(detail))
         groups.setdefault(key, (detail, []))[1].append(row.id)
     batch.created.clear()
     if not groups:
         return
     now = utcnow()
     db.session.execute(
-        db.insert(AuditLog),
+        AuditLog.__table__.insert(),
         [
             {
                 "at": now,
@@ -332,7 +399,8 @@ _SHAPES = {}
 
 
 def _shape(model):
-    """A table's insert columns, and its many-to-one links (relation, local key, remote key)."""
+    """A table's insert columns, its many-to-one links (relation, local key, remote key), and the
+    columns whose None is a value (JSON null) rather than "use the default"."""
     if model not in _SHAPES:
         links = [
             (rel.key, local.key, remote.key)
@@ -342,7 +410,9 @@ def _shape(model):
         ]
         if model is Conflict:
             links.append(("existing_target", "existing_id", "id"))
-        _SHAPES[model] = ([c.key for c in model.__table__.columns if c.key != "id"], links)
+        columns = [c for c in model.__table__.columns if c.key != "id"]
+        keeps_none = {c.key for c in columns if c.type.should_evaluate_none}
+        _SHAPES[model] = ([c.key for c in columns], links, keeps_none)
     return _SHAPES[model]
 
 
@@ -361,13 +431,9 @@ def _store(record, batch) -> Result:
         return Result(uuid, "invalid", errors={"kind": "Jenis data tidak dikenal."})
     if not isinstance(data, dict):
         return Result(uuid, "invalid", errors={"data": "Isi data harus berupa objek JSON."})
-    moment = _moment(record.get("recorded_at"))
-    if moment is False:
-        return Result(uuid, "invalid", errors={"recorded_at": "Waktu pencatatan tidak dikenali."})
-    problem = moment and _moment_problem(moment)
+    moment, recorded_at, problem = batch.clock(record.get("recorded_at"))
     if problem:
         return Result(uuid, "invalid", errors={"recorded_at": problem})
-    recorded_at = moment and moment.astimezone(UTC).replace(tzinfo=None)
     try:
         digest = payload_hash(kind_name, data)
     except UnicodeEncodeError:  # a lone surrogate: valid JSON, but not text the database can keep
@@ -713,6 +779,18 @@ class _Id:
 
 def _as_row(target):
     return _Id(target) if isinstance(target, int) else target
+
+
+def _clock(value):
+    """(moment, recorded_at, error) of the phone's clock reading: the moment (aware), the same in UTC
+    without zone (as stored), and an Indonesian message when it is unreadable or untrusted."""
+    moment = _moment(value)
+    if moment is False:
+        return None, None, "Waktu pencatatan tidak dikenali."
+    problem = moment and _moment_problem(moment)
+    if problem:
+        return None, None, problem
+    return moment, moment and moment.astimezone(UTC).replace(tzinfo=None), None
 
 
 def _moment(value):
