@@ -82,9 +82,15 @@ def one_of(column, values):
     """`column IN values` with the values sent as one JSON parameter: a sync batch looks up hundreds
     of uuids at once, the national dashboard hundreds of kelurahan ids, and binding each as its own
     parameter costs more than the query itself."""
+    return column.in_(listed(values, column.type))
+
+
+def listed(values, type_):
+    """A SELECT of the values (of type `type_`) sent as one JSON parameter; a query asking several
+    tables about the same values (`column.in_(listed(...))` in each) builds and sends it once."""
     values = literal(json.dumps(sorted(set(values))), String)
     if db.engine.dialect.name == "postgresql":
         source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
-        return column.in_(select(cast(source.c.value, column.type)))  # the elements come as text
+        return select(cast(source.c.value, type_))  # the elements come as text
     source = func.json_each(values).table_valued("value")
-    return column.in_(select(source.c.value))
+    return select(source.c.value)

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import audit, db
 from ..access import place_of, user_scope
-from ..database import one_of
+from ..database import listed, one_of
 from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
@@ -159,7 +159,9 @@ class Batch(BatchLookups):
         """What is already stored under this uuid: a record, conflicts kept for review, or nothing."""
         if self._seen is None:
             self._load_seen()
-        return self._seen.setdefault(uuid, Seen())
+        if uuid not in self._seen:  # (setdefault would make a Seen for every call)
+            self._seen[uuid] = Seen()
+        return self._seen[uuid]
 
     def _load_seen(self):
         """What is stored under every uuid the batch names (as its own or in `replaces`): records of
@@ -206,6 +208,7 @@ def _stored_under(uuids):
     """One query (UNION ALL, one round trip rather than one per table) for the rows stored under these
     uuids: (part, kind, uuid, id, payload_hash), `part` the position of the kind in KINDS, or
     len(KINDS) for a version a correction superseded (RecordVersion)."""
+    wanted = listed(uuids, RecordVersion.uuid.type)  # every uuid column is the same String(36)
     parts = []
     for position, (kind_name, kind) in enumerate(KINDS.items()):
         # A corrected thing is found by its current version; its first uuid, no longer current, is
@@ -218,7 +221,7 @@ def _stored_under(uuids):
                 column.label("uuid"),
                 kind.model.id.label("id"),
                 kind.model.payload_hash.label("payload_hash"),
-            ).where(one_of(column, uuids))
+            ).where(column.in_(wanted))
         )
     parts.append(
         db.select(
@@ -227,7 +230,7 @@ def _stored_under(uuids):
             RecordVersion.uuid,
             RecordVersion.record_id,
             RecordVersion.payload_hash,
-        ).where(one_of(RecordVersion.uuid, uuids))
+        ).where(RecordVersion.uuid.in_(wanted))
     )
     return db.union_all(*parts)
 
@@ -490,8 +493,9 @@ def _store(record, batch) -> Result:
 
     if kind.correctable:
         row.version = uuid
-    row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or utcnow()
-    row.created_by_id, row.received_at = batch.user.id, utcnow()
+    now = utcnow()
+    row.uuid, row.payload_hash, row.recorded_at = uuid, digest, recorded_at or now
+    row.created_by_id, row.received_at = batch.user.id, now
     batch.pending.append(row)
     batch.pending.extend(row.children)  # rows that belong to it (a meeting's attendees)
     batch.remember(kind_name, uuid, row, digest, key)
