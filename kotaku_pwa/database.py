@@ -20,6 +20,7 @@ import threading
 from flask import has_request_context, request
 from sqlalchemy import String, cast, event, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import BindParameter
 
 from . import db
 
@@ -87,10 +88,18 @@ def one_of(column, values):
 
 def listed(values, type_):
     """A SELECT of the values (of type `type_`) sent as one JSON parameter; a query asking several
-    tables about the same values (`column.in_(listed(...))` in each) builds and sends it once."""
-    values = literal(json.dumps(sorted(set(values))), String)
+    tables about the same values (`column.in_(listed(...))` in each) builds and sends it once.
+    `values` may also be a `bindparam`, given `as_json_list(values)` when the query runs: a query
+    built once and run many times."""
+    if not isinstance(values, BindParameter):
+        values = literal(as_json_list(values), String)
     if db.engine.dialect.name == "postgresql":
         source = func.jsonb_array_elements_text(cast(values, JSONB)).table_valued("value")
         return select(cast(source.c.value, type_))  # the elements come as text
     source = func.json_each(values).table_valued("value")
     return select(source.c.value)
+
+
+def as_json_list(values) -> str:
+    """The values as the JSON parameter of `listed`."""
+    return json.dumps(sorted(set(values)))

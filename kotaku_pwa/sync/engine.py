@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import audit, db
 from ..access import place_of, user_scope
-from ..database import listed, one_of
+from ..database import as_json_list, listed, one_of
 from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
@@ -175,7 +175,7 @@ class Batch(BatchLookups):
         self._seen = {}
         # Applied part by part (the kinds in KINDS order, then the superseded versions): a uuid found
         # twice keeps the last, a superseded version over the record that replaced it.
-        for row in sorted(db.session.execute(_stored_under(uuids)), key=lambda row: row.part):
+        for row in sorted(_stored_under(uuids), key=lambda row: row.part):
             seen = self.seen(row.uuid)
             seen.stored = (row.kind, row.id, row.payload_hash)
             seen.superseded = seen.superseded or row.part == len(KINDS)
@@ -204,11 +204,23 @@ class Batch(BatchLookups):
         KINDS[kind_name].remember(row, self)
 
 
+_STORED_UNDER = {}  # database dialect -> the query of _stored_under, the same for every batch
+
+
 def _stored_under(uuids):
-    """One query (UNION ALL, one round trip rather than one per table) for the rows stored under these
-    uuids: (part, kind, uuid, id, payload_hash), `part` the position of the kind in KINDS, or
-    len(KINDS) for a version a correction superseded (RecordVersion)."""
-    wanted = listed(uuids, RecordVersion.uuid.type)  # every uuid column is the same String(36)
+    """The rows stored under these uuids: (part, kind, uuid, id, payload_hash), `part` the position
+    of the kind in KINDS, or len(KINDS) for a version a correction superseded (RecordVersion)."""
+    dialect = db.engine.dialect.name
+    if dialect not in _STORED_UNDER:
+        _STORED_UNDER[dialect] = _stored_under_query()
+    return db.session.execute(_STORED_UNDER[dialect], {"uuids": as_json_list(uuids)})
+
+
+def _stored_under_query():
+    """One query (UNION ALL: one round trip rather than one per table) for _stored_under, the uuids
+    bound at execution."""
+    # Every uuid column is the same String(36).
+    wanted = listed(db.bindparam("uuids", type_=db.String), RecordVersion.uuid.type)
     parts = []
     for position, (kind_name, kind) in enumerate(KINDS.items()):
         # A corrected thing is found by its current version; its first uuid, no longer current, is
