@@ -1307,3 +1307,15 @@ def test_a_batch_waits_for_another_writer_of_its_ksm(app, faskel):
         assert thread.is_alive() and answers == []  # waiting for its turn
     thread.join(timeout=30)
     assert answers == ["created"]
+
+
+def test_new_rows_leave_out_none_so_that_column_defaults_apply():
+    # The engine inserts with the table's Core INSERT; as the ORM's bulk insert did before, a None
+    # means "the column's default" (a worker is active), except in a JSON column (JSON null).
+    from kotaku_pwa.records.fields import New
+
+    workers = [New(Worker, name="A", active=None), New(Worker, name="B", active=False)]
+    without, with_active = engine._values_by_shape(Worker, workers)
+    assert without == [{"name": "A"}] and with_active == [{"name": "B", "active": False}]
+    (conflicts,) = engine._values_by_shape(Conflict, [New(Conflict, uuid="u", data=None)])
+    assert conflicts == [{"uuid": "u", "data": None}]
