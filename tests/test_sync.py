@@ -1319,3 +1319,7 @@ def test_new_rows_leave_out_none_so_that_column_defaults_apply():
     assert without == [{"name": "A"}] and with_active == [{"name": "B", "active": False}]
     (conflicts,) = engine._values_by_shape(Conflict, [New(Conflict, uuid="u", data=None)])
     assert conflicts == [{"uuid": "u", "data": None}]
+    # Only consecutive rows share an INSERT: the ids keep the order the records came in.
+    a, b, c = (New(Worker, name=n, active=active) for n, active in (("A", None), ("B", False), ("C", None)))
+    runs = engine._values_by_shape(Worker, [a, b, c])
+    assert [[r["name"] for r in run] for run in runs] == [["A"], ["B"], ["C"]]

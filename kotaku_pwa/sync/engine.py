@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from itertools import groupby
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -363,16 +364,17 @@ def _insert_rows(model, rows, set_ids):
 
 
 def _values_by_shape(model, rows) -> list:
-    """The rows' values to insert, in groups that set the same columns (one INSERT each). As in the
-    ORM's bulk insert: a None is left out, so that the column's default applies (a worker is active),
-    except in a JSON column, which stores None as JSON null."""
+    """The rows' values to insert, in runs of consecutive rows that set the same columns (one INSERT
+    each). As in the ORM's bulk insert: a None is left out, so that the column's default applies (a
+    worker is active), except in a JSON column, which stores None as JSON null. Only consecutive rows
+    share a run: the ids must follow the order the records came in (the latest verification of a
+    period is the one with the highest id)."""
     columns, _links, keeps_none = _shape(model)
-    groups = {}
-    for row in rows:
-        values = vars(row)
-        params = {c: values.get(c) for c in columns if c in keeps_none or values.get(c) is not None}
-        groups.setdefault(tuple(params), []).append(params)
-    return list(groups.values())
+    params = [
+        {c: values.get(c) for c in columns if c in keeps_none or values.get(c) is not None}
+        for values in map(vars, rows)
+    ]
+    return [list(run) for _, run in groupby(params, key=tuple)]
 
 
 AUDIT_IDS = 50  # ids kept in one audit entry; the count says how many there were
