@@ -4,11 +4,11 @@ Both come from the table of roles (roles.py): `may` asks for a capability of the
 and queries follow the role's scope.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import false, true
+from sqlalchemy import bindparam, false, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from . import db
@@ -75,19 +75,25 @@ def get_ksm_and_state(ksm_id, day):
     """get_ksm, and the latest verification decision on the KSM's period holding `day` (None when there
     is none: payments.locks.state_on), read in the KSM's own statement: the attendance day and the
     wage list each cost 3 statements with the sign-in's (issue 14)."""
-    from .payments.locks import latest_decision_id  # payments' views import this module
-
     row = None
     if isinstance(ksm_id, int):
-        row = db.session.execute(
-            db.select(Ksm, Verification)
-            .outerjoin(Verification, Verification.id == latest_decision_id(Ksm.id, day))
-            .where(Ksm.id == ksm_id)
-            .options(*_PLACE[Ksm])
-        ).first()
+        row = db.session.execute(_ksm_and_state(), {"ksm_id": ksm_id, "day": day}).first()
     if row is None or not can_read(user_scope(), place_of(row[0])):
         abort(404)
     return row[0], row[1]
+
+
+@cache
+def _ksm_and_state():
+    """get_ksm_and_state's statement, built once (building it cost more than running it)."""
+    from .payments.locks import latest_decision_id  # payments' views import this module
+
+    return (
+        db.select(Ksm, Verification)
+        .outerjoin(Verification, Verification.id == latest_decision_id(Ksm.id, bindparam("day")))
+        .where(Ksm.id == bindparam("ksm_id"))
+        .options(*_PLACE[Ksm])
+    )
 
 
 def get_kelurahan(kelurahan_id, write_kind=None) -> Kelurahan:

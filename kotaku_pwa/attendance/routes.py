@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 
 from .. import db, htmx
 from ..access import get_ksm, get_ksm_and_state, ksm_query
@@ -85,8 +85,30 @@ def week(ksm_id, day):
     )
 
 
-# What the attendance day shows of a worker, and what says whether they are on the day's list.
-ROW = (Worker.id, Worker.uuid, Worker.name, Worker.category, Worker.active, Worker.inactive_from)
+# What the attendance day shows of a worker (and whether they are on the day's list), with the day's
+# attendance; built once (building a statement costs more than running it).
+WORKERS_AND_DAY = (
+    db.select(
+        Worker.id,
+        Worker.uuid,
+        Worker.name,
+        Worker.category,
+        Worker.active,
+        Worker.inactive_from,
+        Attendance.present,
+        Attendance.version,
+    )
+    .outerjoin(
+        Attendance,
+        and_(
+            Attendance.worker_id == Worker.id,
+            Attendance.ksm_id == bindparam("ksm_id"),
+            Attendance.work_date == bindparam("day"),
+        ),
+    )
+    .where(Worker.ksm_id == bindparam("ksm_id"))
+    .order_by(Worker.name)
+)
 
 
 def _workers_and_day(ksm_id, work_day):
@@ -98,19 +120,7 @@ def _workers_and_day(ksm_id, work_day):
     Plain rows, not Worker objects: a KSM has up to a hundred workers, and building each object cost
     more than the query (issue 14).
     """
-    rows = db.session.execute(
-        db.select(*ROW, Attendance.present, Attendance.version)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.worker_id == Worker.id,
-                Attendance.ksm_id == ksm_id,
-                Attendance.work_date == work_day,
-            ),
-        )
-        .where(Worker.ksm_id == ksm_id)
-        .order_by(Worker.name)
-    ).all()
+    rows = db.session.execute(WORKERS_AND_DAY, {"ksm_id": ksm_id, "day": work_day}).all()
     return rows, {w.id: (w.present, w.version) for w in rows if w.present is not None}
 
 
