@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key"
+GROUPS = {}  # base URL -> process group of its gunicorn (master and workers), for server_cpu
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
@@ -58,12 +60,26 @@ def gunicorn(target, env=None, root=ROOT):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    GROUPS[base] = process.pid  # start_new_session: its own process group
     try:
         _wait_for(base, process)
         yield base
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def server_cpu(base):
+    """CPU seconds used so far by the gunicorn serving `base` (master and workers, from /proc)."""
+    group, total = GROUPS[base], 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[2]) == group:  # pgrp, utime, stime: fields 5, 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
 
 
 def _wait_for(base, process, seconds=60):

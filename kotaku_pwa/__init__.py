@@ -133,6 +133,10 @@ def _default_config(instance_path):
         "HSTS": https,
         # A field rotation: a facilitator may stay in the kelurahan for weeks.
         "PERMANENT_SESSION_LIFETIME": 30 * 24 * 3600,
+        # The cookie is signed again only when the session changes: the server-side session row keeps
+        # the lifetime and the idle limit (auth.load_user), so re-signing it on every page only cost CPU
+        # and bytes (issue 14).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Signed out after this long without a request: a phone works offline for days between syncs,
         # so hours would sign facilitators out mid-rotation; a lost phone is ended from the Akun page.
         "SESSION_IDLE_TIMEOUT": int(float(os.environ.get("KOTAKU_IDLE_HOURS") or 72) * 3600),

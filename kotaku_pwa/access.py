@@ -4,15 +4,15 @@ Both come from the table of roles (roles.py): `may` asks for a capability of the
 and queries follow the role's scope.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import false, true
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, false, true
+from sqlalchemy.orm import contains_eager, joinedload
 
 from . import db
-from .models import Kecamatan, Kelurahan, Ksm
+from .models import Kecamatan, Kelurahan, Ksm, Verification
 from .roles import CAPABILITIES, allows, kinds_written, scope_of
 from .scope import Place, Scope, can_read, can_review
 
@@ -50,7 +50,9 @@ def _scope_of(user) -> Scope:
     return Scope(
         role=user.role,
         kota_id=user.kota_id,
-        kelurahan_ids=frozenset(k.id for k in user.kelurahan),
+        kelurahan_ids=user.kelurahan_ids
+        if user.kelurahan_ids is not None
+        else frozenset(k.id for k in user.kelurahan),
         ksm_id=user.ksm_id,
     )
 
@@ -67,6 +69,31 @@ def place_of(obj) -> Place:
 def get_ksm(ksm_id, write_kind=None) -> Ksm:
     """The KSM if the user may see it (404 otherwise) and, given `write_kind`, write that kind (403)."""
     return _get_in_scope(Ksm, ksm_id, write_kind)
+
+
+def get_ksm_and_state(ksm_id, day):
+    """get_ksm, and the latest verification decision on the KSM's period holding `day` (None when there
+    is none: payments.locks.state_on), read in the KSM's own statement: the attendance day and the
+    wage list each cost 3 statements with the sign-in's (issue 14)."""
+    row = None
+    if isinstance(ksm_id, int):
+        row = db.session.execute(_ksm_and_state(), {"ksm_id": ksm_id, "day": day}).first()
+    if row is None or not can_read(user_scope(), place_of(row[0])):
+        abort(404)
+    return row[0], row[1]
+
+
+@cache
+def _ksm_and_state():
+    """get_ksm_and_state's statement, built once (building it cost more than running it)."""
+    from .payments.locks import latest_decision_id  # payments' views import this module
+
+    return (
+        db.select(Ksm, Verification)
+        .outerjoin(Verification, Verification.id == latest_decision_id(Ksm.id, bindparam("day")))
+        .where(Ksm.id == bindparam("ksm_id"))
+        .options(*_PLACE[Ksm])
+    )
 
 
 def get_kelurahan(kelurahan_id, write_kind=None) -> Kelurahan:
@@ -128,3 +155,9 @@ def ksm_query(user=None):
     scope = user_scope(user)
     query = db.select(Ksm).join(Kelurahan).join(Kecamatan).where(_in_scope(scope))
     return query.order_by(Kelurahan.name, Ksm.name)
+
+
+def ksms_with_place(user=None):
+    """ksm_query's KSM rows with their kelurahan and kecamatan, which it joins already: a page that
+    shows or checks a KSM's place then asks nothing more of the database."""
+    return ksm_query(user).options(contains_eager(Ksm.kelurahan).contains_eager(Kelurahan.kecamatan))

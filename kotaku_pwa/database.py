@@ -53,15 +53,17 @@ def _sqlite_connect(dbapi_connection, _record):
 
 
 def _sqlite_begin(connection):
+    # BEGIN goes straight to the driver: through SQLAlchemy's execute it cost more than a page's query.
+    driver = connection.connection.driver_connection
     if has_request_context() and request.method in READ_METHODS:
-        connection.exec_driver_sql("BEGIN")
+        driver.execute("BEGIN")
         return
     writer = WRITERS.setdefault(connection.engine.url.database, threading.Lock())
     if not writer.acquire(timeout=WRITER_WAIT):
         raise TimeoutError(f"no turn to write to SQLite within {WRITER_WAIT} s")
     connection.info["writer"] = writer
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        driver.execute("BEGIN IMMEDIATE")
     except BaseException:
         _end_write(connection)
         raise

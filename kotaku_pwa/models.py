@@ -158,8 +158,10 @@ class User(UserMixin, db.Model):
     ksm: Mapped[Ksm | None] = relationship()
     kelurahan: Mapped[list[Kelurahan]] = relationship(secondary=user_kelurahan, order_by="Kelurahan.name")
 
-    # Which signed-in device this request comes from (set by the login loader, not stored here).
+    # Which signed-in device this request comes from, and the ids of `kelurahan` (both set by the
+    # login loader, not stored here).
     session_token = None
+    kelurahan_ids = None
 
     @property
     def is_active(self):

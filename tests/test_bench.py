@@ -67,3 +67,32 @@ def test_the_dashboard_bench_judges_wall_time_against_the_budgets():
 
     assert not dashboard.over_budget(run(280, 5000))  # the XLSX has no budget
     assert dashboard.over_budget(run(310, 100))
+
+
+def test_the_servers_cpu_per_request_is_read_from_its_process_group(fake_wrk, monkeypatch):
+    """CPU ms per request = the CPU the server's processes used during the run / wrk's request count."""
+    fake_wrk(WRK_OUTPUT)
+    readings = iter([10.0, 12.5])  # seconds of CPU before and after the run
+    monkeypatch.setattr(pages, "server_cpu", lambda base: next(readings))
+    assert pages.wrk("http://x/", 5, server="http://x")["cpu_ms"] == 2.5  # 2.5 s / 1000 requests
+
+
+def test_server_cpu_counts_a_running_process_group():
+    """The reading from /proc: a busy process of the group makes the figure grow by its CPU time."""
+    import sys
+    import time
+
+    from bench import server
+
+    busy = "import time\nwhile True: pass"
+    child = subprocess.Popen([sys.executable, "-c", busy], start_new_session=True)
+    server.GROUPS["http://busy"] = child.pid
+    try:
+        before = server.server_cpu("http://busy")
+        time.sleep(1.5)
+        used = server.server_cpu("http://busy") - before
+    finally:
+        server.GROUPS.pop("http://busy")
+        child.kill()
+        child.wait()
+    assert 0.2 < used < 1.6  # at most the time that passed; at least a share of one core

@@ -1,10 +1,10 @@
 """Issue 14: what a field page costs in SQL statements.
 
 Counted with SQLAlchemy's `before_cursor_execute` event around one request of a signed-in user; the
-figure to beat was 5 to 10 (session row, user, scope, lazy loads of the KSM's relations). Three are the
-page's own: the session with its user and scope, the KSM with its place, the page's rows. The
-verification state of the KSM's periods (issue 10, landed beside this) is a fourth on every one of
-these pages; folding it into the KSM's statement is still to do, so the budget here is 3 + 1.
+figure to beat was 5 to 10 (session row, user, scope, lazy loads of the KSM's relations). Three: the
+session with its user and scope; the KSM with its place and the verification state of the day's
+period (access.get_ksm_and_state); the page's rows. A home page: the session, the user's KSMs (or
+kelurahan with their KSMs), the periods returned to them.
 """
 
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from sqlalchemy import event
 from kotaku_pwa import db
 from kotaku_pwa.models import Ksm, User
 
-BUDGET = 3 + 1  # + the verification state (see above)
+BUDGET = 3
 
 
 @contextmanager

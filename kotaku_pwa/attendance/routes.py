@@ -2,14 +2,14 @@ from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 
 from .. import db, htmx
-from ..access import get_ksm, ksm_query
+from ..access import get_ksm, get_ksm_and_state, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
-from ..payments.locks import state_on
 from ..workdays import date_problem, default_day, today, week_of
+from ..workers.worker import worker_on_list
 from . import bp
 
 
@@ -38,14 +38,14 @@ def go(ksm_id):
 @login_required
 def day(ksm_id, day):
     """The attendance day page: every worker of the KSM with a checkbox, one save."""
-    ksm = get_ksm(ksm_id)
     work_day = _parse_day(day)
+    ksm, state = get_ksm_and_state(ksm_id, work_day)
     problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
     workers, versions = _workers_and_day(ksm.id, work_day)
     recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
     # A deactivated worker leaves the list from that day on; a day already recorded keeps them.
-    off_list = [w.uuid for w in workers if not (w.on_list(work_day) or w.id in recorded)]
-    workers = [w for w in workers if w.on_list(work_day) or w.id in recorded]
+    off_list = [w.uuid for w in workers if not (worker_on_list(w, work_day) or w.id in recorded)]
+    workers = [w for w in workers if worker_on_list(w, work_day) or w.id in recorded]
     return render_template(
         "attendance/day.html",
         ksm=ksm,
@@ -59,7 +59,7 @@ def day(ksm_id, day):
         # The day buttons stay inside the KSM's activity period.
         prev_day=work_day - timedelta(days=1) if work_day > ksm.start_date else None,
         next_day=work_day + timedelta(days=1) if work_day < ksm.end_date else None,
-        state=state_on(ksm.id, work_day),
+        state=state,
     )
 
 
@@ -85,27 +85,43 @@ def week(ksm_id, day):
     )
 
 
+# What the attendance day shows of a worker (and whether they are on the day's list), with the day's
+# attendance; built once (building a statement costs more than running it).
+WORKERS_AND_DAY = (
+    db.select(
+        Worker.id,
+        Worker.uuid,
+        Worker.name,
+        Worker.category,
+        Worker.active,
+        Worker.inactive_from,
+        Attendance.present,
+        Attendance.version,
+    )
+    .outerjoin(
+        Attendance,
+        and_(
+            Attendance.worker_id == Worker.id,
+            Attendance.ksm_id == bindparam("ksm_id"),
+            Attendance.work_date == bindparam("day"),
+        ),
+    )
+    .where(Worker.ksm_id == bindparam("ksm_id"))
+    .order_by(Worker.name)
+)
+
+
 def _workers_and_day(ksm_id, work_day):
-    """The KSM's workers by name, and worker id → (present, current version uuid) for the attendance
-    already stored for this day (a re-save sends a correction that `replaces` the version).
+    """The KSM's workers by name (the columns the page shows), and worker id → (present, current
+    version uuid) for the attendance already stored for this day (a re-save sends a correction that
+    `replaces` the version).
 
     One statement (workers left-joined to the day's attendance): the page's budget is 3 queries.
+    Plain rows, not Worker objects: a KSM has up to a hundred workers, and building each object cost
+    more than the query (issue 14).
     """
-    rows = db.session.execute(
-        db.select(Worker, Attendance.present, Attendance.version)
-        .outerjoin(
-            Attendance,
-            and_(
-                Attendance.worker_id == Worker.id,
-                Attendance.ksm_id == ksm_id,
-                Attendance.work_date == work_day,
-            ),
-        )
-        .where(Worker.ksm_id == ksm_id)
-        .order_by(Worker.name)
-    ).all()
-    workers = [worker for worker, _, _ in rows]
-    return workers, {w.id: (present, version) for w, present, version in rows if present is not None}
+    rows = db.session.execute(WORKERS_AND_DAY, {"ksm_id": ksm_id, "day": work_day}).all()
+    return rows, {w.id: (w.present, w.version) for w in rows if w.present is not None}
 
 
 def _parse_day(value):

@@ -4,11 +4,11 @@ import logging
 from datetime import timedelta
 
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
-from sqlalchemy.orm import joinedload
+from sqlalchemy import String, bindparam, cast, func
 
 from .. import db, formatting, login
 from ..database import READ_METHODS
-from ..models import User, UserSession, utcnow
+from ..models import User, UserSession, user_kelurahan, utcnow
 from .devices import device_label
 
 bp = Blueprint("auth", __name__)
@@ -19,39 +19,53 @@ LAST_SEEN_STEP = timedelta(minutes=5)
 login.login_view = "auth.login"
 login.login_message = "Silakan masuk terlebih dahulu."
 login.login_message_category = "info"
-# Phones change IP all the time; "strong" would sign field staff out on every network switch.
-login.session_protection = "basic"
+# Off: phones change IP all the time, so "strong" would sign field staff out on every network switch,
+# and "basic" only marks a session not fresh, which nothing here asks (no fresh_login_required). The
+# session itself is a server-side row (load_user) that sign-out, password change and deactivation end;
+# without the identifier (a SHA-512 of address and browser) the cookie is smaller and cheaper to read.
+login.session_protection = None
+
+
+# One statement for the session row, its user and the ids of the user's kelurahan (the scope): every
+# page starts here (issue 14). The ids come as one string: joining the kelurahan rows themselves cost
+# more than the rest of the sign-in check. Built once: building a statement costs more than running it.
+SIGNED_IN = (
+    db.select(
+        User,
+        UserSession.id,
+        UserSession.created_at,
+        UserSession.last_seen_at,
+        db.select(func.aggregate_strings(cast(user_kelurahan.c.kelurahan_id, String), ","))
+        .where(user_kelurahan.c.user_id == User.id)
+        .scalar_subquery(),
+    )
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token == bindparam("token"))
+)
 
 
 @login.user_loader
 def load_user(token):
     """The user of a live session token (logout, password change or deactivation ends it)."""
-    # One statement for the session row, its user and the user's kelurahan (the scope): every page
-    # starts here, and three round trips here were most of a page's queries (issue 14).
-    row = (
-        db.session.execute(
-            db.select(UserSession)
-            .where(UserSession.token == token)
-            .options(joinedload(UserSession.user).joinedload(User.kelurahan))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    row = db.session.execute(SIGNED_IN, {"token": token}).one_or_none()
     config = current_app.config
     now = utcnow()
     lifetime = timedelta(seconds=config["PERMANENT_SESSION_LIFETIME"])
     idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
-    if row is None or not row.user.active or row.created_at < now - lifetime:
+    if row is None:
         return None
-    if (row.last_seen_at or row.created_at) < now - idle:
-        security.warning("session_idle_expired user=%s", row.user.username)
-        _write_apart(db.delete(UserSession).where(UserSession.id == row.id))
+    user, session_id, created_at, last_seen_at, ids = row
+    if not user.active or created_at < now - lifetime:
         return None
-    if row.last_seen_at is None or row.last_seen_at < now - LAST_SEEN_STEP:
+    if (last_seen_at or created_at) < now - idle:
+        security.warning("session_idle_expired user=%s", user.username)
+        _write_apart(db.delete(UserSession).where(UserSession.id == session_id))
+        return None
+    if last_seen_at is None or last_seen_at < now - LAST_SEEN_STEP:
         # Written at most every few minutes: one write per request would crowd SQLite.
-        _write_apart(db.update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
-    user: User = row.user
+        _write_apart(db.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
     user.session_token = token
+    user.kelurahan_ids = frozenset(int(i) for i in ids.split(",")) if ids else frozenset()
     return user
 
 

@@ -3,12 +3,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import db
-from ..access import kelurahan_query, ksm_query
+from ..access import kelurahan_query, ksm_query, ksms_with_place
 from ..dashboard.figures import kelurahan_figures
-from ..models import Kelurahan, Ksm, Worker
+from ..models import Kelurahan, Worker
 from ..payments.locks import returned_periods
 from ..payments.queries import flagged_payments
-from ..roles import ROLES, allows
+from ..roles import ROLES, allows, scope_of
 from ..workdays import default_day, today
 from ..workers.routes import outside_kota
 from . import bp
@@ -19,17 +19,14 @@ from . import bp
 def index():
     """The signed-in user's home page: their area and what to do next."""
     day = today(current_app.config["TIMEZONE"])
-    # What the templates walk comes with the rows: 3 statements with the sign-in's (issue 14).
-    ksms = db.session.scalars(
-        ksm_query().options(contains_eager(Ksm.kelurahan).contains_eager(Kelurahan.kecamatan))
-    ).all()
-    kelurahan = (
-        db.session.scalars(
-            kelurahan_query().options(contains_eager(Kelurahan.kecamatan), joinedload(Kelurahan.ksm))
-        )
-        .unique()
-        .all()
-    )
+    role = current_user.role
+    # What each role's page walks comes with the rows: 3 statements with the sign-in's (issue 14).
+    # A treasurer's page shows their KSM only; a facilitator's shows the KSMs of their kelurahan.
+    kelurahan = [] if role == "bendahara" else _kelurahan_with_ksms()
+    if scope_of(role) == "kelurahan":
+        ksms = [ksm for kel in kelurahan for ksm in kel.ksm]
+    else:
+        ksms = db.session.scalars(ksms_with_place()).all()
     # Reviewers see each kelurahan's stage and what needs attention (the dashboard's read model).
     overview = (
         kelurahan_figures([k.id for k in kelurahan], day) if allows(current_user.role, "review") else []
@@ -43,6 +40,16 @@ def index():
         returned=returned_periods([k.id for k in ksms]),
         flagged=flagged_payments(ksm_query()) if current_user.role == "supervisor" else [],
         outside_kota=_outside_kota(ksms) if current_user.role == "supervisor" else 0,
+    )
+
+
+def _kelurahan_with_ksms():
+    return (
+        db.session.scalars(
+            kelurahan_query().options(contains_eager(Kelurahan.kecamatan), joinedload(Kelurahan.ksm))
+        )
+        .unique()
+        .all()
     )
 
 

@@ -11,6 +11,7 @@ kind's `hold_correction`).
 """
 
 from sqlalchemy import func
+from sqlalchemy.orm import aliased
 
 from .. import db
 from ..database import one_of
@@ -68,17 +69,23 @@ def returned_periods(ksm_ids) -> dict:
 
 def state_on(ksm_id, day):
     """The latest decision on the KSM period holding `day`, or None."""
-    row = db.session.scalars(
-        db.select(Verification)
-        .where(
-            Verification.ksm_id == ksm_id,
-            Verification.period_start <= day,
-            Verification.period_end >= day,
-        )
-        .order_by(Verification.id.desc())
-        .limit(1)
-    ).first()
-    return row
+    return db.session.scalar(
+        db.select(Verification).where(Verification.id == latest_decision_id(ksm_id, day))
+    )
+
+
+def latest_decision_id(ksm_id, day):
+    """SQL: the id of the latest decision on the period of KSM `ksm_id` (a value or a column) holding
+    `day`; NULL when none. A page joins it to the statement that loads the KSM (access.get_ksm)."""
+    v = _DECISION  # a name of its own: the outer statement may read verification too
+    return (
+        db.select(func.max(v.id))
+        .where(v.ksm_id == ksm_id, v.period_start <= day, v.period_end >= day)
+        .scalar_subquery()
+    )
+
+
+_DECISION = aliased(Verification, name="decision")
 
 
 def _batch_decisions(batch, ksm_id):

@@ -1,8 +1,9 @@
 """What the wage list, the ledger and the LPJ sheets read: a few aggregate queries per page."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func
 
 from .. import db
 from ..dashboard.figures import not_reversed
@@ -113,8 +114,11 @@ def hok_by_worker(ksm_id, start, end):
     return dict(rows.all())
 
 
-def _wage_rows(ksm_id, start, end):
-    """Workers by name, worker id → HOK, worker id → standing payment: one statement (issue 14)."""
+@cache
+def _wage_rows_statement():
+    """Workers by name, each with their HOK in the period and its standing payments (one row per
+    payment): built once, for building it cost more than running it (issue 14)."""
+    ksm_id, start, end = bindparam("ksm_id"), bindparam("start"), bindparam("end")
     # The standing payments' ids as a subquery (an aliased entity per request costs more than the query).
     standing = _standing(ksm_id, start).with_only_columns(Payment.id)
     hok = (
@@ -122,12 +126,18 @@ def _wage_rows(ksm_id, start, end):
         .where(Attendance.worker_id == Worker.id, Attendance.ksm_id == ksm_id, *present_between(start, end))
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         db.select(Worker, Payment, hok)
         .outerjoin(Payment, and_(Payment.worker_id == Worker.id, Payment.id.in_(standing)))
         .where(Worker.ksm_id == ksm_id)
         .order_by(Worker.name, Worker.id, Payment.round)
-    ).all()
+    )
+
+
+def _wage_rows(ksm_id, start, end):
+    """Workers by name, worker id → HOK, worker id → standing payments: one statement (issue 14)."""
+    params = {"ksm_id": ksm_id, "start": start, "end": end}
+    rows = db.session.execute(_wage_rows_statement(), params).all()
     workers = list({worker.id: worker for worker, _, _ in rows}.values())
     days = {worker.id: count for worker, _, count in rows if count}
     payments = {}  # worker id → standing payments of the period, by round

@@ -4,7 +4,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from .. import audit, db, storage
-from ..access import get_ksm, ksm_query, may, place_of, user_scope
+from ..access import get_ksm, get_ksm_and_state, ksm_query, may, place_of, user_scope
 from ..models import Payment, PaymentReversal
 from ..roles import allows
 from ..scope import can_read, can_write
@@ -33,18 +33,19 @@ def index():
 def current(ksm_id):
     """The oldest wage list with wages still to pay, else the period holding today."""
     ksm = get_ksm(ksm_id)
-    return _wage_list(ksm, _period_to_show(ksm))
+    period = _period_to_show(ksm)
+    return _wage_list(ksm, period, locks.state_on(ksm.id, period[0]))
 
 
 @bp.get("/<int:ksm_id>/<start>")
 @login_required
 def period(ksm_id, start):
     """The wage list of one period: HOK × rate per worker, paid or not, with totals."""
-    ksm, start, end = _period(ksm_id, start)
-    return _wage_list(ksm, (start, end))
+    ksm, start, end, state = _period(ksm_id, start)
+    return _wage_list(ksm, (start, end), state)
 
 
-def _wage_list(ksm, period):
+def _wage_list(ksm, period, state=None):
     # Rendered (not redirected to) from every URL, so the service worker can keep each for offline use.
     start, end = period
     rows, total = wage_list(ksm, start, end)
@@ -59,7 +60,7 @@ def _wage_list(ksm, period):
         future=start > _today(),
         may_pay=can_write(user_scope(), PAYMENT.writers, place_of(ksm)),
         period_label=PERIOD_LABELS[ksm.pay_period],
-        state=locks.state_on(ksm.id, start),
+        state=state,
         # The "verify" capability is held by the writers of verifications (tests/test_roles.py).
         may_verify=allows(current_user.role, "verify") and can_read(user_scope(), place_of(ksm)),
     )
@@ -94,7 +95,7 @@ def sheet(ksm_id, start, sheet):
     name, _, extension = sheet.partition(".")
     if name not in sheets.SHEETS or extension not in ("", "xlsx"):
         abort(404)
-    ksm, start, end = _period(ksm_id, start)
+    ksm, start, end, _state = _period(ksm_id, start)
     data = sheets.SHEETS[name](ksm, start, end)
     if extension == "xlsx":
         return Response(
@@ -158,14 +159,15 @@ def _payment(payment_id, write=False):
 
 
 def _period(ksm_id, start):
-    ksm = get_ksm(ksm_id)
+    """The KSM, the pay period starting on `start` (404 when none does) and its verification state."""
     try:
         first = date.fromisoformat(start)
     except ValueError:
         abort(404)
+    ksm, state = get_ksm_and_state(ksm_id, first)
     for period_start, period_end in pay_periods(ksm.start_date, ksm.end_date, ksm.pay_period):
         if period_start == first:
-            return ksm, period_start, period_end
+            return ksm, period_start, period_end, state
     abort(404)
 
 

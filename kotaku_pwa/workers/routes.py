@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 
 from .. import db, htmx, nik
-from ..access import get_ksm, ksm_query, may
+from ..access import get_ksm, ksm_query, ksms_with_place, may
 from ..models import Kecamatan, Kelurahan, Kota, Ksm, Worker
 from ..payments.queries import ksm_rates
 from ..records.fields import is_uuid
@@ -90,7 +90,7 @@ def outside_kota(query):
 @may("record_workers")
 def new():
     """The registration form; it saves into the phone's outbox first (static/js/forms.js)."""
-    ksms = [k for k in db.session.scalars(ksm_query()).all()]
+    ksms = db.session.scalars(ksms_with_place()).all()
     chosen = get_ksm(request.args.get("ksm_id", type=int), "worker") if request.args.get("ksm_id") else None
     return render_template(
         "workers/new.html", ksms=ksms, chosen=chosen, categories=WAGE_CATEGORIES, labels=CATEGORY_LABELS
