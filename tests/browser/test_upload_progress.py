@@ -115,17 +115,20 @@ def test_ninety_signed_payments_go_in_batches_with_progress_and_arrive_once(cont
     assert page.locator("[data-worker-row]").count() == WORKERS
     context.set_offline(True)  # saved on the phone first, as in the field
     assert page.evaluate(SAVE_ALL) == WORKERS
-    context.set_offline(False)
+    # Still offline, the outbox page (the service worker's copy) is made ready to watch: the outbox
+    # starts sending by itself as soon as the phone is online, before a test could catch up with it.
     page.goto("/outbox")
-    # Slow 3G as Chromium's DevTools define it: 400 kbit/s each way, 400 ms of latency.
+    sent = SyncLog(page)
+    page.evaluate(WATCH_PROGRESS)
+    context.set_offline(False)  # the outbox sends on "online"; the button below asks for the same run
+    # Slow 3G as Chromium's DevTools define it: 400 kbit/s each way, 400 ms of latency (set after going
+    # online: Playwright's switch back online lifts any throttling set before it).
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000},
     )
-    sent = SyncLog(page)
-    page.evaluate(WATCH_PROGRESS)
     page.click("[data-sync-now]")
     line = "document.querySelector('[data-outbox-progress] p').textContent"
     until(page, f"() => {line}.includes('dari 90')")
