@@ -3,7 +3,7 @@
 import logging
 from functools import lru_cache
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -72,7 +72,8 @@ def _remembered_url_for(app):
     build = lru_cache(maxsize=4096)(lambda root, endpoint, values: app.url_for(endpoint, **dict(values)))
 
     def url_for(endpoint, **values):
-        if endpoint.startswith(".") or any(key.startswith("_") for key in values):
+        relative = endpoint.startswith(".") or any(key.startswith("_") for key in values)
+        if relative or not has_request_context():
             return app.url_for(endpoint, **values)
         try:
             return build(request.script_root, endpoint, tuple(sorted(values.items())))
