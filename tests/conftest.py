@@ -68,6 +68,7 @@ def app(_app):
     """The app with empty tables."""
     with _app.app_context():
         _empty_tables()
+        _present.clear()
         yield _app
         db.session.rollback()
 
@@ -98,20 +99,46 @@ def demo(app):
     faster, which is what keeps the PostgreSQL run short). The rollup tables are filled by their
     triggers as the rows go in, as in real use.
     """
-    global _demo_rows
-    if _demo_rows is None:
-        from kotaku_pwa.demo import load_demo
+    from kotaku_pwa.demo import load_demo
 
-        load_demo()
-        db.session.commit()
-        _demo_rows = {t: db.session.execute(t.select()).mappings().all() for t in db.metadata.sorted_tables}
-        db.session.commit()  # the reads end: a test's other connections find the database free (SQLite)
-    else:
-        _restore(_demo_rows)
+    _snapshot("demo", load_demo)
     return app
 
 
-_demo_rows = None  # table → rows, as the session's first load_demo left them
+@pytest.fixture
+def demo_story(app):
+    """What `flask demo` loads: the demo data and the seed's story (meetings, checks, wages,
+    verifications), loaded once per session and restored like `demo`."""
+    from kotaku_pwa.demo import load_demo
+    from kotaku_pwa.demo_story import load_story
+
+    _snapshot("story", lambda: (load_demo(), load_story()))
+    return app
+
+
+_snapshots = {}  # name → {table: rows}, as the session's first load of it left them
+_present = set()  # the snapshots in the tables of the test under way
+HOLDS = {"demo": {"demo"}, "story": {"story", "demo"}}  # the story is loaded on top of the demo
+
+
+def _snapshot(name, load):
+    """Load the data the first time (then keep its rows), restore the kept rows after that. The story
+    holds the demo: asked for after it, it replaces the tables' rows (so a test asks for the story
+    before the fixtures that add rows of their own)."""
+    if any(name in HOLDS[held] for held in _present):
+        return
+    if _present:
+        _empty_tables()
+        _present.clear()
+    _present.add(name)
+    if name not in _snapshots:
+        load()
+        db.session.commit()
+        tables = db.metadata.sorted_tables
+        _snapshots[name] = {t: db.session.execute(t.select()).mappings().all() for t in tables}
+        db.session.commit()  # the reads end: a test's other connections find the database free (SQLite)
+    else:
+        _restore(_snapshots[name])
 
 
 def _restore(rows):

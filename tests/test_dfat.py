@@ -66,13 +66,10 @@ def dfaskel(demo, auth):
 
 
 @pytest.fixture
-def story(demo):
+def story(demo_story):
     """The demo data with its story (demo_story.py): the sosialisasi and TIPP meetings of the five DFAT
     kelurahan, as `flask --app app demo` loads them."""
-    from kotaku_pwa.demo_story import load_story
-
-    load_story()
-    return demo
+    return demo_story
 
 
 def login(auth, username):
