@@ -75,12 +75,9 @@ def get_ksm_and_state(ksm_id, day):
     """get_ksm, and the latest verification decision on the KSM's period holding `day` (None when there
     is none: payments.locks.state_on), read in the KSM's own statement: the attendance day and the
     wage list each cost 3 statements with the sign-in's (issue 14)."""
-    row = None
-    if isinstance(ksm_id, int):
-        row = db.session.execute(_ksm_and_state(), {"ksm_id": ksm_id, "day": day}).first()
-    if row is None or not can_read(user_scope(), place_of(row[0])):
-        abort(404)
-    return row[0], row[1]
+    row = db.session.execute(_ksm_and_state(), {"ksm_id": ksm_id, "day": day}).first()
+    ksm, state = row if row is not None else (None, None)
+    return _readable_or_404(ksm, user_scope()), state
 
 
 @cache
@@ -116,6 +113,11 @@ def _get_in_scope(model, obj_id, write_kind):
         abort(403)
     # The place (kelurahan, kecamatan, kota: kota's wage rates too) in the same statement as the row.
     obj = db.session.get(model, obj_id, options=_PLACE[model]) if isinstance(obj_id, int) else None
+    return _readable_or_404(obj, scope)
+
+
+def _readable_or_404(obj, scope):
+    """The KSM or kelurahan when the scope reads its place; 404 when it does not, or there is none."""
     if obj is None or not can_read(scope, place_of(obj)):
         abort(404)
     return obj

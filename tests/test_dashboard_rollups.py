@@ -43,13 +43,9 @@ def _kept_rows():
 
 
 def _kept():
-    hok = {(r.ksm_id, r.work_date, r.category): r.present for r in db.session.scalars(db.select(HokDaily))}
-    rows = db.session.scalars(db.select(PaidPeriod))
-    paid = {(r.ksm_id, r.period_start): (r.paid, r.flagged) for r in rows}
-    over = {
-        (r.ksm_id, r.worker_id, r.period_start, r.period_end): r.amount
-        for r in db.session.scalars(db.select(OverpaidPeriod))
-    }
+    """The rollups as stored (as _kept_rows), after checking hok_period and ksm_workers against
+    their own counts."""
+    kept = _kept_rows()
     periods = {
         (r.ksm_id, r.period_start, r.category): r.present for r in db.session.scalars(db.select(HokPeriod))
     }
@@ -57,7 +53,7 @@ def _kept():
     workers = {r.ksm_id: (r.workers, r.women) for r in db.session.scalars(db.select(KsmWorkers))}
     counted = {ksm_id: (n, int(women)) for ksm_id, n, women in db.session.execute(recount_workers())}
     assert {k: v for k, v in workers.items() if v != (0, 0)} == counted
-    return {k: v for k, v in hok.items() if v}, {k: v for k, v in paid.items() if v != (0, 0)}, over
+    return kept
 
 
 def _periods_counted():

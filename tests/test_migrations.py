@@ -183,6 +183,23 @@ def _insert(connection, table, **values):
     )
 
 
+def _place(c, wage_pekerja, user):
+    """Kota 1, kecamatan 1, kelurahan 1, KSM 1 (weekly, from 15 April 2021) and user 1 (username, full
+    name, role), as rows of the schema under test."""
+    _insert(c, "kota", id=1, name="Mataram", wage_pekerja=wage_pekerja, wage_tukang=1, wage_mandor=1)
+    _insert(c, "kecamatan", id=1, kota_id=1, name="Ampenan")
+    _insert(c, "kelurahan", id=1, kecamatan_id=1, name="Pejeruk", cfw=True, dfat=False, bpm_allocation=0)
+    _insert(
+        c, "ksm", id=1, kelurahan_id=1, name="KSM 1", activity="Drainase", budget=0,
+        start_date="2021-04-15", end_date="2021-07-15", pay_period="weekly",
+    )  # fmt: skip
+    username, full_name, role = user
+    _insert(
+        c, "user", id=1, username=username, full_name=full_name, role=role, password_hash="x",
+        active=True, created_at="2021-04-01 00:00:00",
+    )  # fmt: skip
+
+
 def _synced(n):
     return {
         "uuid": f"00000000-0000-4000-8000-{n:012d}",
@@ -210,19 +227,7 @@ def test_images_move_out_of_the_database_and_back(fresh_database, image_store):
     engine = create_engine(_sqlalchemy_url(fresh_database))
     try:
         with engine.begin() as c:
-            _insert(c, "kota", id=1, name="Mataram", wage_pekerja=1, wage_tukang=1, wage_mandor=1)
-            _insert(c, "kecamatan", id=1, kota_id=1, name="Ampenan")
-            _insert(
-                c, "kelurahan", id=1, kecamatan_id=1, name="Pejeruk", cfw=True, dfat=False, bpm_allocation=0
-            )
-            _insert(
-                c, "ksm", id=1, kelurahan_id=1, name="KSM 1", activity="Drainase", budget=0,
-                start_date="2021-04-15", end_date="2021-07-15", pay_period="weekly",
-            )  # fmt: skip
-            _insert(
-                c, "user", id=1, username="b", full_name="B", role="bendahara", password_hash="x",
-                active=True, created_at="2021-04-01 00:00:00",
-            )  # fmt: skip
+            _place(c, wage_pekerja=1, user=("b", "B", "bendahara"))
             _insert(
                 c, "worker", id=1, ksm_id=1, nik="5271050101850001", name="Ali", gender="L",
                 birth_date="1985-01-01", category="pekerja", low_income_covid=True, lost_income=True,
@@ -325,19 +330,7 @@ def test_the_new_rollups_start_as_a_recount(fresh_database):
     engine = create_engine(_sqlalchemy_url(fresh_database))
     try:
         with engine.begin() as c:
-            _insert(c, "kota", id=1, name="Mataram", wage_pekerja=76000, wage_tukang=1, wage_mandor=1)
-            _insert(c, "kecamatan", id=1, kota_id=1, name="Ampenan")
-            _insert(
-                c, "kelurahan", id=1, kecamatan_id=1, name="Pejeruk", cfw=True, dfat=False, bpm_allocation=0
-            )
-            _insert(
-                c, "ksm", id=1, kelurahan_id=1, name="KSM 1", activity="Drainase", budget=0,
-                start_date="2021-04-15", end_date="2021-07-15", pay_period="weekly",
-            )  # fmt: skip
-            _insert(
-                c, "user", id=1, username="f", full_name="F", role="fasilitator", password_hash="x",
-                active=True, created_at="2021-04-01 00:00:00",
-            )  # fmt: skip
+            _place(c, wage_pekerja=76000, user=("f", "F", "fasilitator"))
             for n, gender in ((1, "L"), (2, "P")):
                 _insert(
                     c, "worker", id=n, ksm_id=1, nik=f"527105010185000{n}", name=f"W{n}", gender=gender,

@@ -19,11 +19,11 @@ from . import bp
 def index():
     """The signed-in user's home page: their area and what to do next."""
     day = today(current_app.config["TIMEZONE"])
-    role = current_user.role
+    area = scope_of(current_user.role)
     # What each role's page walks comes with the rows: 3 statements with the sign-in's (issue 14).
     # A treasurer's page shows their KSM only; a facilitator's shows the KSMs of their kelurahan.
-    kelurahan = [] if role == "bendahara" else _kelurahan_with_ksms()
-    if scope_of(role) == "kelurahan":
+    kelurahan = [] if area == "ksm" else _kelurahan_with_ksms()
+    if area == "kelurahan":
         ksms = [ksm for kel in kelurahan for ksm in kel.ksm]
     else:
         ksms = db.session.scalars(ksms_with_place()).all()
