@@ -114,8 +114,18 @@ def sign_in(base, username, password="kotaku-demo"):
 def demo_server(root=ROOT):
     """The demo app (of checkout `root`) under gunicorn on a fresh SQLite file; yields its base URL and the
     treasurer's KSM id."""
+    with demo_file() as (path, ksm_id), serve_demo(path, root) as base:
+        yield base, ksm_id
+
+
+@contextmanager
+def demo_file():
+    """A fresh SQLite file with the demo data, removed afterwards; yields its path and the treasurer's KSM."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
-        ksm_id = demo_database(path)
-        with gunicorn("app:app", {"DATABASE_URL": f"sqlite:///{path}"}, root) as base:
-            yield base, ksm_id
+        yield path, demo_database(path)
+
+
+def serve_demo(path, root=ROOT, target="app:app"):
+    """`target` (the app of checkout `root`, or a bench variant of it) under gunicorn on the SQLite file."""
+    return gunicorn(target, {"DATABASE_URL": f"sqlite:///{path}"}, root)
