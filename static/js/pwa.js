@@ -123,8 +123,9 @@
 
   // Back online after a sign-out made offline: the sign-in page (its request ends the old session).
   // The offline page shown in its place tries again a few times: the network may come back a moment
-  // later for the service worker than for the page.
-  function signInWhenOnline() {
+  // later for the service worker than for the page. Any other page goes once the server answers:
+  // navigator.onLine and the "online" event also say online on a network that reaches nothing.
+  async function signInWhenOnline() {
     const tries = Number(sessionStorage.getItem("kotaku-sign-in-tries") || 0);
     const offlinePage = Boolean(document.querySelector("[data-offline-page]"));
     if (location.pathname === "/login" && !offlinePage) sessionStorage.removeItem("kotaku-sign-in-tries");
@@ -132,7 +133,17 @@
     if (location.pathname === "/login" && offlinePage && tries < 5) {
       sessionStorage.setItem("kotaku-sign-in-tries", String(tries + 1));
       setTimeout(() => location.replace("/login"), 1000 * 2 ** tries);
-    } else if (signedOutHere() && location.pathname !== "/login") location.replace("/login");
+    } else if (signedOutHere() && location.pathname !== "/login" && (await serverAnswers())) {
+      location.replace("/login");
+    }
+  }
+
+  async function serverAnswers() {
+    try {
+      return (await fetch("/api/ping", { cache: "no-store" })).ok;
+    } catch {
+      return false;
+    }
   }
 
   function signedOutHere() {
