@@ -25,6 +25,10 @@ PAGES = [
 # What a phone's Chromium sends (seen from Chromium 156): the pages are measured compressed, as they
 # travel; Flask-Compress answers zstd, its first choice.
 ENCODING = "Accept-Encoding: gzip, deflate, br, zstd"
+# A phone with the app installed, whose service worker holds the stylesheet (static/js/pwa.js sets it):
+# nearly every page request. A first visit's page carries the stylesheet inline instead (web.py);
+# `bench weight` and `bench paint` measure that one.
+INSTALLED = "kotaku_app=1"
 
 
 def wrk_path():
@@ -95,13 +99,13 @@ def measure(rounds=3, seconds=5, against=None):
         for suffix, root in servers:
             path, ksm = stack.enter_context(demo_file())
             base = stack.enter_context(serve_demo(path, root))
-            cookies = {user: sign_in(base, user) for user in {p[1] for p in PAGES}}
+            cookies = {user: f"{sign_in(base, user)}; {INSTALLED}" for user in {p[1] for p in PAGES}}
             for name, user, page in PAGES:
                 targets[name + suffix] = (base + page.format(ksm=ksm), cookies[user], base)
             if not suffix:  # the floor: the same page with its SQL reads remembered (bench/floor_app.py)
                 floor = stack.enter_context(serve_demo(path, root, "bench.floor_app:app"))
                 url = floor + PAGES[0][2].format(ksm=ksm)
-                targets[PAGES[0][0] + "_no_sql"] = (url, sign_in(floor, PAGES[0][1]), floor)
+                targets[PAGES[0][0] + "_no_sql"] = (url, f"{sign_in(floor, PAGES[0][1])}; {INSTALLED}", floor)
         for url, cookie, _ in targets.values():
             if cookie:
                 _check(url, cookie)

@@ -1,7 +1,9 @@
 """Who may open what over HTTP: every role × every URL, scope by guessed ids (IDOR), the scoped API
 and CSV export, security headers and the installable shell. Uses the demo data of Kota Mataram."""
 
+import base64
 import csv
+import hashlib
 import io
 import json
 import re
@@ -298,15 +300,19 @@ def test_role_matrix(samples, client, auth, role, endpoint):
     if response.status_code == 403:
         assert "Anda tidak berwenang membuka halaman ini." in response.get_data(as_text=True)
     if response.mimetype == "text/html":
-        _assert_works_under_the_csp(response.get_data(as_text=True))
+        _assert_works_under_the_csp(response.get_data(as_text=True), _csp(response)["style-src"])
 
 
-def _assert_works_under_the_csp(page):
-    """HTML that the strict CSP does not break: no inline script, style or event handler."""
+def _assert_works_under_the_csp(page, style_src=("'self'",)):
+    """HTML that the strict CSP does not break: no inline script, event handler or style attribute, and
+    no inline <style> but one whose hash the CSP's `style-src` names (a first visit's stylesheet)."""
     assert '<html lang="id">' in page
     # A JSON data island (an edit form's current version) is data, never run.
     assert not re.search(r'<script(?![^>]*\b(?:src=|type="application/json"))[^>]*>', page), "inline <script>"
-    assert not re.search(r"<style[\s>]", page), "inline <style>"
+    for style in re.findall(r"<style[^>]*>(.*?)</style>", page, re.S):
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in style_src, "inline <style> the CSP does not allow"
+    assert page.count("<style") == len(re.findall(r"<style[^>]*>.*?</style>", page, re.S))
     assert not re.search(r"\sstyle\s*=", page), "style attribute"
     assert not re.search(r"\son[a-z]+\s*=", page), "inline event handler"
     assert "javascript:" not in page
@@ -322,6 +328,10 @@ def test_csp_check_catches_inline_code():
         with pytest.raises(AssertionError):
             _assert_works_under_the_csp(f'<html lang="id">{bad}')
     _assert_works_under_the_csp('<html lang="id"><script src="/static/js/a.js" defer></script>')
+    allowed = "'sha256-" + base64.b64encode(hashlib.sha256(b"p{}").digest()).decode() + "'"
+    _assert_works_under_the_csp('<html lang="id"><style>p{}</style>', ["'self'", allowed])
+    with pytest.raises(AssertionError):
+        _assert_works_under_the_csp('<html lang="id"><style>p{color:red}</style>', ["'self'", allowed])
     _assert_works_under_the_csp('<html lang="id"><script type="application/json" data-current>{}</script>')
 
 

@@ -1,7 +1,9 @@
 """Issue 14.4: static files under fingerprinted URLs, cached for a year, compressed once; pages compressed
 with the cheapest encoding the browser accepts."""
 
+import base64
 import gzip
+import hashlib
 import re
 from pathlib import Path
 
@@ -99,3 +101,23 @@ def test_pages_are_sent_compressed_with_what_the_browser_accepts(demo, client, a
     assert without_token(compression.zstd.decompress(chromium.data)) == without_token(plain.data)
     assert without_token(brotli.decompress(safari.data)) == without_token(plain.data)
     assert len(chromium.data) < len(plain.data) / 2
+
+
+def test_a_first_visit_carries_the_stylesheet_inline_under_the_csp(demo, client, auth):
+    """No service worker holds the stylesheet yet: the page paints after one round trip, not two."""
+    auth.login("bendahara")
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert f"<style>{APP_CSS.decode()}</style>" in page
+    assert "css/app.css" not in page
+    digest = base64.b64encode(hashlib.sha256(APP_CSS).digest()).decode()
+    style_src = re.search(r"style-src ([^;]+)", response.headers["Content-Security-Policy"]).group(1)
+    assert style_src.split() == ["'self'", f"'sha256-{digest}'"]
+
+
+def test_once_installed_pages_link_the_stylesheet_the_service_worker_holds(app, demo, client, auth):
+    auth.login("bendahara")
+    client.set_cookie("kotaku_app", "1")  # static/js/pwa.js, once the service worker is active
+    page = client.get("/").get_data(as_text=True)
+    assert f'<link rel="stylesheet" href="{_css_url(app)}">' in page
+    assert "<style" not in page

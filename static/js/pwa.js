@@ -4,6 +4,7 @@
 (() => {
   const WARM_EVERY_MS = 10 * 60 * 1000;
   const SIGNED_OUT = "kotaku_signed_out"; // read by the server: kotaku_pwa/pwa/session.py
+  const INSTALLED = "kotaku_app"; // read by the server: kotaku_pwa/web.py, _first_visit_style
   // Other tabs of a user who signed out leave that user's pages too.
   const sessions = "BroadcastChannel" in self ? new BroadcastChannel("kotaku-session") : null;
   let reloadAsked = false;
@@ -11,6 +12,11 @@
   async function registerWorker() {
     if (!("serviceWorker" in navigator)) return;
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    // A worker is active once it holds the app's files: from now on pages link to the stylesheet it
+    // serves, rather than carrying it inline as a first visit's page does.
+    navigator.serviceWorker.ready.then(() => {
+      document.cookie = `${INSTALLED}=1; path=/; max-age=${365 * 24 * 3600}; samesite=lax`;
+    });
     // Only a page an older version controls has a "new version": on a first visit nothing controls
     // the page yet, and the worker being installed is the first one, not an update.
     const offerUpdate = () => {

@@ -123,3 +123,26 @@ def test_installable_with_a_complete_manifest(profile, server):
     assert errors == []
     app_manifest = cdp.send("Page.getAppManifest")
     assert app_manifest["errors"] == [] and app_manifest["url"].endswith("/manifest.webmanifest")
+
+
+STYLE_SHAPE = """() => ({
+    inline: document.querySelectorAll('head style').length,
+    linked: document.querySelectorAll('link[rel="stylesheet"]').length,
+    nav: getComputedStyle(document.querySelector('nav.bottomnav')).position,
+})"""
+
+
+def test_a_first_visit_is_styled_inline_and_later_pages_link_the_kept_stylesheet(page, context):
+    """Issue 14: a first visit paints after one round trip (the stylesheet inline, allowed by the CSP's
+    hash: the console watch fails on any CSP report); once the service worker holds the app's files,
+    pages link to its stylesheet, offline too."""
+    page.goto("/login")  # the very first page: no service worker yet
+    assert page.evaluate(STYLE_SHAPE) == {"inline": 1, "linked": 0, "nav": "fixed"}
+    sign_in(page)
+    until(page, "() => document.cookie.split('; ').includes('kotaku_app=1')")
+    page.goto("/")
+    assert page.evaluate(STYLE_SHAPE) == {"inline": 0, "linked": 1, "nav": "fixed"}
+    warm(page)
+    context.set_offline(True)
+    page.goto("/")
+    assert page.evaluate(STYLE_SHAPE) == {"inline": 0, "linked": 1, "nav": "fixed"}
