@@ -12,7 +12,7 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
-from .server import ROOT, demo_file, gunicorn, serve_demo, server_cpu, sign_in
+from .server import AGENT, ROOT, demo_file, gunicorn, serve_demo, server_cpu, sign_in
 
 CLIENTS = 50
 # (name, user, path): what a phone asks for most, and the supervisor's page.
@@ -52,7 +52,7 @@ def wrk(url, seconds, cookie=None, server=None):
     """One wrk run: requests/s, p90 and p99 in ms, and (given the server's base URL) the server's CPU
     ms per request; refuses figures that include errors or redirects."""
     command = [wrk_path(), "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
-    command += ["-H", ENCODING]
+    command += ["-H", ENCODING, "-H", f"User-Agent: {AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     cpu_before = server_cpu(server) if server else 0
@@ -79,7 +79,7 @@ def wrk(url, seconds, cookie=None, server=None):
 
 def _check(url, cookie):
     """The page answers 200 to this session (a redirect to the login page would measure the wrong thing)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    request = urllib.request.Request(url, headers={"Cookie": cookie, "User-Agent": AGENT})
     with urllib.request.urlopen(request) as response:
         if response.status != 200 or "/login" in response.url:
             raise RuntimeError(f"{url} did not answer 200 to a signed-in user")

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key"
 GROUPS = {}  # base URL -> process group of its gunicorn (master and workers), for server_cpu
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The browser the benches' sessions are signed in with, and that wrk then sends: another one would
+# mark the session not fresh (Flask-Login's "basic" protection), which re-signs the cookie of every
+# request wrk repeats with the old one.
+AGENT = "kotaku-bench"
 
 
 def free_port():
@@ -101,6 +105,7 @@ def sign_in(base, username, password="kotaku-demo"):
     """The cookies of a signed-in session, as one Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", AGENT)]
     token = json.load(opener.open(base + "/api/csrf"))["csrf_token"]
     form = urllib.parse.urlencode({"username": username, "password": password, "csrf_token": token}).encode()
     opener.open(base + "/login", data=form)

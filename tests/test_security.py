@@ -293,6 +293,16 @@ def test_use_keeps_a_session_alive(demo, app, client, auth):
     assert utcnow() - seen < timedelta(minutes=1)
 
 
+def test_a_new_network_keeps_the_session_but_marks_it_not_fresh(demo, client, auth):
+    """Session protection "basic" (QUALITY.md): a phone that changes network stays signed in."""
+    auth.login("faskel")
+    with client.session_transaction() as session:
+        assert session["_fresh"] is True
+    assert client.get("/", environ_base={"REMOTE_ADDR": "10.9.8.7"}).status_code == 200
+    with client.session_transaction() as session:
+        assert session["_fresh"] is False
+
+
 def test_the_idle_timeout_is_configurable(monkeypatch, tmp_path):
     from kotaku_pwa import _default_config
 
