@@ -34,6 +34,7 @@ def page_bodies():
             load_demo()
             ksm = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
         client = app.test_client()
+        client.set_cookie("kotaku_app", "1")  # an installed app's pages: the stylesheet is not inline
         token = client.get("/api/csrf").get_json()["csrf_token"]
         client.post("/login", data={"username": "bendahara", "password": "kotaku-demo", "csrf_token": token})
         bodies = [client.get(page.format(ksm=ksm)).data for page in PAGES]
