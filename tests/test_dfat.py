@@ -611,7 +611,7 @@ def test_a_facilitator_elsewhere_may_not_fill_a_register_from_a_meeting(story, a
 
 @pytest.mark.parametrize("who", ["dfaskel", "askot", "admin"])
 def test_every_dfat_page_opens_and_works_under_the_csp(story, dfaskel, client, who):
-    from .test_access import _assert_works_under_the_csp
+    from .test_access import _assert_works_under_the_csp, _csp
 
     if who != "dfaskel":
         login(dfaskel, who)
@@ -630,7 +630,7 @@ def test_every_dfat_page_opens_and_works_under_the_csp(story, dfaskel, client, w
     for url, status in pages.items():
         response = client.get(url)
         assert response.status_code == status, url
-        _assert_works_under_the_csp(response.get_data(as_text=True))
+        _assert_works_under_the_csp(response.get_data(as_text=True), _csp(response)["style-src"])
 
 
 def test_the_dashboard_shows_a_dfat_kelurahan_on_its_own_chain(story, auth, client):
