@@ -15,6 +15,7 @@ from flask_compress.compat import compression
 from kotaku_pwa import create_app, db
 from kotaku_pwa.demo import load_demo
 from kotaku_pwa.models import User
+from kotaku_pwa.web import INSTALLED_COOKIE
 
 PAGES = ["/", "/attendance/{ksm}/2021-05-03", "/payments/{ksm}/2021-04-15"]
 LEVELS = {
@@ -34,7 +35,7 @@ def page_bodies():
             load_demo()
             ksm = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
         client = app.test_client()
-        client.set_cookie("kotaku_app", "1")  # an installed app's pages: the stylesheet is not inline
+        client.set_cookie(INSTALLED_COOKIE, "1")  # an installed app's pages: the stylesheet is not inline
         token = client.get("/api/csrf").get_json()["csrf_token"]
         client.post("/login", data={"username": "bendahara", "password": "kotaku-demo", "csrf_token": token})
         bodies = [client.get(page.format(ksm=ksm)).data for page in PAGES]

@@ -8,6 +8,7 @@ from pathlib import Path
 from kotaku_pwa import create_app, db
 from kotaku_pwa.demo import load_demo
 from kotaku_pwa.models import Ksm
+from kotaku_pwa.web import INSTALLED_COOKIE
 
 PAGES = [
     "/",
@@ -47,9 +48,9 @@ def main(quick=False):
             for asset in set(re.findall(r'(?:src|href)="(/static/[^"]+)"', text)):
                 total += len(user.get(asset, headers=gzip).data)
             # Once the app is installed its files come from the service worker: the page alone travels.
-            user.set_cookie("kotaku_app", "1")
+            user.set_cookie(INSTALLED_COOKIE, "1")
             later = len(user.get(url, headers=gzip).data)
-            user.delete_cookie("kotaku_app")
+            user.delete_cookie(INSTALLED_COOKIE)
             print(f"  {url:38s} {total / 1024:6.1f} KB  (budget 60 KB); installed: {later / 1024:4.1f} KB")
             figures[page] = {"kb": total / 1024, "installed_kb": later / 1024}
         for fragment in FRAGMENTS:

@@ -12,6 +12,8 @@ import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 
+from kotaku_pwa.web import INSTALLED_COOKIE
+
 from .server import AGENT, ROOT, demo_file, gunicorn, serve_demo, server_cpu, sign_in
 
 CLIENTS = 50
@@ -28,7 +30,7 @@ ENCODING = "Accept-Encoding: gzip, deflate, br, zstd"
 # A phone with the app installed, whose service worker holds the stylesheet (static/js/pwa.js sets it):
 # nearly every page request. A first visit's page carries the stylesheet inline instead (web.py);
 # `bench weight` and `bench paint` measure that one.
-INSTALLED = "kotaku_app=1"
+INSTALLED = f"{INSTALLED_COOKIE}=1"
 
 
 def wrk_path():

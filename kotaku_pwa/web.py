@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from . import db, formatting, roles, vocabulary
 from .pwa.build import build_id
 
-# style-src also names the hash of the stylesheet a first visit carries inline (`_first_visit_style`).
+# style-src also names the hash of the stylesheet a first visit carries inline (`_stylesheet`).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'{style}; img-src 'self' data: blob:; "
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; base-uri 'self'; "
@@ -62,7 +62,13 @@ def init_app(app):
     app.jinja_env.globals["nav_items"] = roles.nav  # templates/_nav.html
     app.jinja_env.globals["vocabulary"] = vocabulary  # codes and their labels, for every template
     app.jinja_env.globals["url_for"] = _remembered_url_for(app)
-    app.jinja_env.globals["first_visit_style"] = _first_visit_style(app)
+    inline = _stylesheet(app)
+
+    def first_visit_style():
+        return None if INSTALLED_COOKIE in request.cookies else inline
+
+    app.jinja_env.globals["first_visit_style"] = first_visit_style
+    app.extensions["kotaku_csp"] = CSP.format(style=f" '{_sha256(inline)}'" if inline else "")  # exactly it
     # The signed-in user itself, not Flask-Login's proxy: a page reads it dozens of times.
     app.context_processor(lambda: {"current_user": current_user._get_current_object()})
     app.after_request(_headers)
@@ -92,24 +98,24 @@ def _remembered_url_for(app):
     return url_for
 
 
-def _first_visit_style(app):
-    """`first_visit_style()` for the base template: the stylesheet itself when the browser's service
-    worker does not hold it yet, else None (the page links to it).
+def _stylesheet(app):
+    """The stylesheet a page carries inline while the browser's service worker does not hold it yet
+    (`first_visit_style()` in the base template; None once it does, and the page links to it).
 
     On a first visit a page would paint only after a second round trip, for the stylesheet (on slow
     3G: 0.4 s more, issue 14); carried inline it paints after the first. Once the service worker holds
     the app's files (`INSTALLED_COOKIE`), pages link to the stylesheet it serves and stay small. The
-    CSP allows exactly this inline style, by its hash.
+    CSP allows exactly this inline style, by its hash. None for an app made outside a checkout (the
+    app factory's tests): its pages only link.
     """
     path = Path(app.static_folder) / STYLESHEET
-    if not path.is_file():  # an app made outside a checkout (the app factory's tests): links only
-        app.extensions["kotaku_csp"] = CSP.format(style="")
-        return lambda: None
-    text = path.read_text(encoding="utf-8")
-    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
-    app.extensions["kotaku_csp"] = CSP.format(style=f" 'sha256-{digest}'")
-    style = Markup(text)  # the file as it is: escaping would change it, and its hash
-    return lambda: None if INSTALLED_COOKIE in request.cookies else style
+    # The file as it is: escaping would change it, and its hash.
+    return Markup(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _sha256(text):
+    """A CSP source for an inline element of exactly this text."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
 def _timezone(app):

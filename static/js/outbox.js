@@ -378,7 +378,7 @@
   addEventListener("DOMContentLoaded", () => { changed(); sync({ force: true }); });
 
   self.Outbox = {
-    save, sync, all, mine, discard, settled, exportUnsent, signedInUser, getMeta, setMeta, UNSENT,
+    save, sync, all, mine, discard, settled, exportUnsent, signedInUser, getMeta, setMeta, reachable, UNSENT,
     newId: () => crypto.randomUUID(),
   };
 })();

@@ -4,7 +4,7 @@
 (() => {
   const WARM_EVERY_MS = 10 * 60 * 1000;
   const SIGNED_OUT = "kotaku_signed_out"; // read by the server: kotaku_pwa/pwa/session.py
-  const INSTALLED = "kotaku_app"; // read by the server: kotaku_pwa/web.py, _first_visit_style
+  const INSTALLED = "kotaku_app"; // read by the server: kotaku_pwa/web.py, INSTALLED_COOKIE
   // Other tabs of a user who signed out leave that user's pages too.
   const sessions = "BroadcastChannel" in self ? new BroadcastChannel("kotaku-session") : null;
   let reloadAsked = false;
@@ -139,16 +139,8 @@
     if (location.pathname === "/login" && offlinePage && tries < 5) {
       sessionStorage.setItem("kotaku-sign-in-tries", String(tries + 1));
       setTimeout(() => location.replace("/login"), 1000 * 2 ** tries);
-    } else if (signedOutHere() && location.pathname !== "/login" && (await serverAnswers())) {
+    } else if (signedOutHere() && location.pathname !== "/login" && (await Outbox.reachable())) {
       location.replace("/login");
-    }
-  }
-
-  async function serverAnswers() {
-    try {
-      return (await fetch("/api/ping", { cache: "no-store" })).ok;
-    } catch {
-      return false;
     }
   }
 
