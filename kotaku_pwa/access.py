@@ -4,7 +4,7 @@ Both come from the table of roles (roles.py): `may` asks for a capability of the
 and queries follow the role's scope.
 """
 
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 
 from flask import abort, g
 from flask_login import current_user, login_required
@@ -143,23 +143,52 @@ def _in_scope(scope):
     return _IN_SCOPE[area](scope) if area else false()
 
 
+# The queries below are built once per scope and kept (a scope is a frozen value, and a built
+# statement never changes): building one cost more than running it, on every page that lists the
+# user's KSMs or kelurahan (issue 14). A few thousand users hold a few thousand scopes.
+SCOPES_KEPT = 4096
+
+
 def kelurahan_query(user=None):
     """A select of the Kelurahan rows the user reads, or reads a KSM of, ordered by name."""
-    scope = user_scope(user)
+    return _kelurahan_query(user_scope(user))
+
+
+def ksm_query(user=None):
+    """A select of the KSM rows in the user's scope, ordered by kelurahan then name."""
+    return _ksm_query(user_scope(user))
+
+
+def ksms_with_place(user=None):
+    """ksm_query's KSM rows with their kelurahan and kecamatan, which it joins already: a page that
+    shows or checks a KSM's place then asks nothing more of the database."""
+    return _ksms_with_place(user_scope(user))
+
+
+def kelurahan_with_ksms(user=None):
+    """kelurahan_query's rows with their kecamatan (joined already) and their KSMs (one more join)."""
+    return _kelurahan_with_ksms(user_scope(user))
+
+
+@lru_cache(maxsize=SCOPES_KEPT)
+def _kelurahan_with_ksms(scope):
+    return _kelurahan_query(scope).options(contains_eager(Kelurahan.kecamatan), joinedload(Kelurahan.ksm))
+
+
+@lru_cache(maxsize=SCOPES_KEPT)
+def _kelurahan_query(scope):
     query = db.select(Kelurahan).join(Kecamatan)
     if scope_of(scope.role) == "ksm":
         query = query.join(Ksm)  # a treasurer's kelurahan is the one of their KSM
     return query.where(_in_scope(scope)).order_by(Kelurahan.name)
 
 
-def ksm_query(user=None):
-    """A select of the KSM rows in the user's scope, ordered by kelurahan then name."""
-    scope = user_scope(user)
+@lru_cache(maxsize=SCOPES_KEPT)
+def _ksm_query(scope):
     query = db.select(Ksm).join(Kelurahan).join(Kecamatan).where(_in_scope(scope))
     return query.order_by(Kelurahan.name, Ksm.name)
 
 
-def ksms_with_place(user=None):
-    """ksm_query's KSM rows with their kelurahan and kecamatan, which it joins already: a page that
-    shows or checks a KSM's place then asks nothing more of the database."""
-    return ksm_query(user).options(contains_eager(Ksm.kelurahan).contains_eager(Kelurahan.kecamatan))
+@lru_cache(maxsize=SCOPES_KEPT)
+def _ksms_with_place(scope):
+    return _ksm_query(scope).options(contains_eager(Ksm.kelurahan).contains_eager(Kelurahan.kecamatan))

@@ -16,6 +16,7 @@ arbitrates between processes, one writer each, as with one request per worker.
 
 import json
 import threading
+from functools import wraps
 
 from flask import has_request_context, request
 from sqlalchemy import String, cast, event, func, literal, select
@@ -100,6 +101,21 @@ def listed(values, type_):
         return select(cast(source.c.value, type_))  # the elements come as text
     source = func.json_each(values).table_valued("value")
     return select(source.c.value)
+
+
+def per_dialect(build):
+    """The statement `build()` returns, built on first use once per database dialect (`listed`
+    differs between them) and kept: building a statement cost more than running it (issue 14)."""
+    built = {}
+
+    @wraps(build)
+    def statement():
+        dialect = db.engine.dialect.name
+        if dialect not in built:
+            built[dialect] = build()
+        return built[dialect]
+
+    return statement
 
 
 def as_json_list(values) -> str:

@@ -71,3 +71,39 @@ def test_counter_sees_the_statements_of_a_request(demo, client, auth):
     with counted() as statements:
         client.get(f"/attendance/{ksm.id}/2021-05-03")
     assert len(statements) >= 1
+
+
+@contextmanager
+def statements_run():
+    """The statement objects (not their SQL) a request runs, kept alive so that none is mistaken for
+    a later one built at the same address."""
+    run = []
+
+    def remember(conn, clauseelement, multiparams, params, execution_options):
+        run.append(clauseelement)
+
+    event.listen(db.engine, "before_execute", remember)
+    try:
+        yield run
+    finally:
+        event.remove(db.engine, "before_execute", remember)
+
+
+# A page whose statements come from access.py's per-scope queries and statements built once.
+BUILT_ONCE = [("bendahara", "attendance day"), ("bendahara", "home"), ("faskel", "home")]
+
+
+@pytest.mark.parametrize(("username", "page"), BUILT_ONCE)
+def test_a_field_page_builds_no_statement_per_request(demo, client, auth, username, page):
+    """Building a statement cost more than running it (issue 14): the next request of the same user
+    runs the very statements of the one before, built once."""
+    auth.login(username)
+    ksm_id = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
+    url = _pages(ksm_id)[page]
+    client.get(url)  # the first request may write the session's last-seen time
+    with statements_run() as first:
+        assert client.get(url).status_code == 200
+    with statements_run() as second:
+        assert client.get(url).status_code == 200
+    assert len(first) == len(second) >= 2
+    assert all(a is b for a, b in zip(first, second, strict=True)), [str(s) for s in second]

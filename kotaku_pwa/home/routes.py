@@ -1,11 +1,10 @@
 from flask import abort, current_app, render_template
 from flask_login import current_user, login_required
-from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import db
-from ..access import kelurahan_query, ksm_query, ksms_with_place
+from ..access import kelurahan_with_ksms, ksm_query, ksms_with_place
 from ..dashboard.figures import kelurahan_figures
-from ..models import Kelurahan, Worker
+from ..models import Worker
 from ..payments.locks import returned_periods
 from ..payments.queries import flagged_payments
 from ..roles import ROLES, allows, scope_of
@@ -44,13 +43,7 @@ def index():
 
 
 def _kelurahan_with_ksms():
-    return (
-        db.session.scalars(
-            kelurahan_query().options(contains_eager(Kelurahan.kecamatan), joinedload(Kelurahan.ksm))
-        )
-        .unique()
-        .all()
-    )
+    return db.session.scalars(kelurahan_with_ksms()).unique().all()
 
 
 def _outside_kota(ksms) -> int:

@@ -10,11 +10,11 @@ correction of the day's attendance waits for a supervisor (`paid_reason`, asked 
 kind's `hold_correction`).
 """
 
-from sqlalchemy import func
+from sqlalchemy import String, bindparam, func
 from sqlalchemy.orm import aliased
 
 from .. import db
-from ..database import one_of
+from ..database import as_json_list, one_of, per_dialect
 from ..formatting import rupiah, tanggal_pendek
 from ..models import Ksm, Payment, PaymentReversal, Verification
 
@@ -38,8 +38,14 @@ def period_states(ksm_ids) -> dict:
     ids = [i for i in ksm_ids if isinstance(i, int)]
     if not ids:
         return {}
-    rows = db.session.scalars(db.select(Verification).where(one_of(Verification.ksm_id, ids)))
-    return latest(rows)
+    return latest(db.session.scalars(_decisions_of(), {"ksm_ids": as_json_list(ids)}))
+
+
+@per_dialect
+def _decisions_of():
+    """period_states' query, the KSM ids bound at execution (every home page asks it)."""
+    ids = bindparam("ksm_ids", type_=String)
+    return db.select(Verification).where(one_of(Verification.ksm_id, ids))
 
 
 def period_counts(kelurahan_ids) -> dict:

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import audit, db
 from ..access import place_of, user_scope
-from ..database import as_json_list, listed, one_of
+from ..database import as_json_list, listed, one_of, per_dialect
 from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
@@ -205,18 +205,13 @@ class Batch(BatchLookups):
         KINDS[kind_name].remember(row, self)
 
 
-_STORED_UNDER = {}  # database dialect -> the query of _stored_under, the same for every batch
-
-
 def _stored_under(uuids):
     """The rows stored under these uuids: (part, kind, uuid, id, payload_hash), `part` the position
     of the kind in KINDS, or len(KINDS) for a version a correction superseded (RecordVersion)."""
-    dialect = db.engine.dialect.name
-    if dialect not in _STORED_UNDER:
-        _STORED_UNDER[dialect] = _stored_under_query()
-    return db.session.execute(_STORED_UNDER[dialect], {"uuids": as_json_list(uuids)})
+    return db.session.execute(_stored_under_query(), {"uuids": as_json_list(uuids)})
 
 
+@per_dialect
 def _stored_under_query():
     """One query (UNION ALL: one round trip rather than one per table) for _stored_under, the uuids
     bound at execution."""
