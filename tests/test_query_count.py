@@ -90,7 +90,7 @@ def statements_run():
 
 
 # A page whose statements come from access.py's per-scope queries and statements built once.
-BUILT_ONCE = [("bendahara", "attendance day"), ("bendahara", "home"), ("faskel", "home")]
+BUILT_ONCE = [("bendahara", "attendance day"), ("bendahara", "home"), ("faskel", "home"), ("bendahara", "wage list"), ("faskel", "worker form")]
 
 
 @pytest.mark.parametrize(("username", "page"), BUILT_ONCE)
