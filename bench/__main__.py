@@ -1,6 +1,6 @@
-"""Run the benchmarks: `python -m bench [--quick] [name ...]` (names: pages, sync, sync_latency, weight,
-paint, compression, dashboard, chaos). Without names: every figure of docs/budgets.md in one run (chaos only
-without --quick).
+"""Run the benchmarks: `python -m bench [--quick] [name ...]` (names: pages, instructions, sync,
+sync_latency, weight, paint, compression, dashboard, chaos). Without names: every figure of
+docs/budgets.md in one run (chaos only without --quick).
 
 `--against DIR`: the pages of another checkout (e.g. `git archive main`) measured in the same run, as
 "<page>@before". The figures go to bench/results/latest.json (the run before it is kept as
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import chaos, compression, page_weight, pages, paint, sync_latency, sync_throughput
+from . import chaos, compression, instructions, page_weight, pages, paint, sync_latency, sync_throughput
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -27,6 +27,7 @@ def _dashboard(quick):
 
 BENCHES = {
     "pages": pages.main,
+    "instructions": instructions.main,
     "sync": sync_throughput.main,
     "sync_latency": sync_latency.main,
     "weight": page_weight.main,

@@ -96,3 +96,16 @@ def test_server_cpu_counts_a_running_process_group():
         child.kill()
         child.wait()
     assert 0.2 < used < 1.6  # at most the time that passed; at least a share of one core
+
+
+def test_instructions_are_read_from_the_newest_callgrind_dump(tmp_path):
+    """Each dump holds what was counted since the one before: a page's figure is the newest one's."""
+    import os
+
+    from bench import instructions
+
+    older, newer = tmp_path / "callgrind.out.1", tmp_path / "callgrind.out.2"
+    older.write_text("events: Ir\nsummary: 0\ntotals: 999\n")
+    newer.write_text("events: Ir\nsummary: 0\ntotals: 12345678\n")
+    os.utime(older, (1, 1))
+    assert instructions._counted(tmp_path) == 12345678

@@ -89,8 +89,14 @@ def statements_run():
         event.remove(db.engine, "before_execute", remember)
 
 
-# A page whose statements come from access.py's per-scope queries and statements built once.
-BUILT_ONCE = [("bendahara", "attendance day"), ("bendahara", "home"), ("faskel", "home"), ("bendahara", "wage list"), ("faskel", "worker form")]
+# Field pages: their statements come from access.py's per-scope queries and statements built once.
+BUILT_ONCE = [
+    ("bendahara", "attendance day"),
+    ("bendahara", "wage list"),
+    ("bendahara", "home"),
+    ("faskel", "home"),
+    ("faskel", "worker form"),
+]
 
 
 @pytest.mark.parametrize(("username", "page"), BUILT_ONCE)
