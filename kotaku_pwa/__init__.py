@@ -55,6 +55,11 @@ def create_app(test_config=None):
         # Only now, so that a key given in the environment or the test config writes no file.
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    from . import database
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
 
     if app.config["PROXY_FIX"]:
         # Behind a reverse proxy: the client's address (for the login limits) and scheme come from it.
@@ -67,7 +72,7 @@ def create_app(test_config=None):
     htmx.init_app(app)
     compress.init_app(app)
 
-    from . import bounds, database, storage, web
+    from . import bounds, storage, web
     from .pwa import static_files
 
     bounds.init_app(app)  # before the blueprints: their `<int:...>` routes use the bounded converter

@@ -15,11 +15,12 @@ arbitrates between processes, one writer each, as with one request per worker.
 """
 
 import json
+import os
 import threading
 from functools import wraps
 
 from flask import has_request_context, request
-from sqlalchemy import String, cast, event, func, literal, select
+from sqlalchemy import String, cast, event, func, literal, make_url, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import BindParameter
 
@@ -29,6 +30,18 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 BUSY_TIMEOUT_MS = 10_000  # SQLite's wait for another process's writer
 WRITER_WAIT = 30  # seconds a writer queues behind this process's others: the outbox waits 30 s for a reply
 WRITERS = {}  # database file -> this process's turn to write to it (a gthread worker runs several requests)
+
+
+def engine_options(url, given):
+    """SQLAlchemy's engine options for the database at `url`: one pooled connection per thread of a
+    gunicorn worker (KOTAKU_THREADS, gunicorn.conf.py), unless `given` says otherwise. With SQLAlchemy's
+    default of 5, a worker's requests beyond the fifth each opened a connection and closed it after
+    (on SQLite: the PRAGMAs below and a read of the schema again). An in-memory SQLite database keeps
+    its single connection."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return given
+    return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "8")), **given}
 
 
 def init_app(app):
