@@ -2,7 +2,9 @@
 all get their turn: none gives up with "database is locked" (kotaku_pwa/database.py; the chaos bench,
 docs/budgets.md "Reliability", saw some 50 requests a run fail so before the threads queued)."""
 
+import fcntl
 import gc
+import os
 import threading
 import time
 
@@ -63,3 +65,26 @@ def test_a_connection_dropped_mid_transaction_gives_the_turn_back(sqlite_app):
     with db.engine.begin() as other:
         other.execute(text("INSERT INTO turn VALUES (2, 1)"))
         assert other.scalar(text("SELECT COUNT(*) FROM turn")) == 1
+
+
+def test_a_writer_waits_for_the_other_processes_turn(sqlite_app, tmp_path):
+    """Between processes the turn is an flock of `<database>-writer`: while another process holds it
+    (here: another open file of it, as another process has), a writer waits, then writes at once."""
+    other = os.open(f"{tmp_path}/writers.db-writer", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(other, fcntl.LOCK_EX)
+    written = threading.Event()
+
+    def write():
+        with sqlite_app.app_context(), db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO turn VALUES (1, 1)"))
+        written.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert not written.wait(0.5)  # SQLite's own lock is free: only the turn holds it back
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        os.close(other)
+    assert written.wait(5)
+    writer.join()
