@@ -16,8 +16,9 @@ threads = int(os.environ.get("KOTAKU_THREADS", "8"))
 # Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections over
 # them. On one shared socket the worker that woke first took most of them: with a client's
 # connections kept alive, 38 to all 50 of wrk's 50 landed on one of the two workers, which then served
-# them on one core while the other idled (half the requests/s, issue 14).
-reuse_port = True
+# them on one core while the other idled (half the requests/s, issue 14). Not on a unix socket: there
+# each worker would replace the one file of the one before, and only the last would get connections.
+reuse_port = not bind.startswith("unix:")
 timeout = 30  # a worker silent this long is restarted
 graceful_timeout = 30
 keepalive = 5

@@ -144,6 +144,14 @@ def test_the_gunicorn_setup_uses_threaded_workers():
     assert config["timeout"] <= 60
 
 
+def test_each_worker_has_its_own_socket_except_on_a_unix_socket(monkeypatch, tmp_path):
+    """On a unix socket each worker would replace the one before's file: they share one socket."""
+    monkeypatch.setenv("KOTAKU_BIND", "127.0.0.1:5000")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["reuse_port"] is True
+    monkeypatch.setenv("KOTAKU_BIND", f"unix:{tmp_path}/kotaku.sock")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["reuse_port"] is False
+
+
 class _Log:
     def __init__(self):
         self.warnings = []
