@@ -17,6 +17,8 @@ from kotaku_pwa.demo import load_demo
 from kotaku_pwa.models import User
 from kotaku_pwa.web import INSTALLED_COOKIE
 
+from .server import signed_in_client
+
 PAGES = ["/", "/attendance/{ksm}/2021-05-03", "/payments/{ksm}/2021-04-15"]
 LEVELS = {
     "br": ([0, 1, 2, 4, 5, 6, 9, 11], lambda data, level: brotli.compress(data, quality=level)),
@@ -34,10 +36,8 @@ def page_bodies():
             db.create_all()
             load_demo()
             ksm = db.session.scalar(db.select(User.ksm_id).where(User.username == "bendahara"))
-        client = app.test_client()
+        client = signed_in_client(app, "bendahara")
         client.set_cookie(INSTALLED_COOKIE, "1")  # an installed app's pages: the stylesheet is not inline
-        token = client.get("/api/csrf").get_json()["csrf_token"]
-        client.post("/login", data={"username": "bendahara", "password": "kotaku-demo", "csrf_token": token})
         bodies = [client.get(page.format(ksm=ksm)).data for page in PAGES]
         with app.app_context():
             db.engine.dispose()

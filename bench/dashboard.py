@@ -32,6 +32,8 @@ from kotaku_pwa import create_app, db
 from kotaku_pwa.dashboard.rollups import ROLLUP_TABLES, install_triggers, rebuild
 from kotaku_pwa.models import Attendance, Kelurahan, Kota, Ksm, User
 
+from .server import signed_in_client
+
 SIZES = (120, 500)  # kelurahan: 120 × 100 workers × 60 days = 720 000 rows, 500 → 3 000 000
 WORKERS, DAYS = 100, 60
 RUNS = 9
@@ -137,14 +139,6 @@ def _update_schema():
         db.session.commit()
 
 
-def _client(app, username):
-    client = app.test_client()
-    token = client.get("/api/csrf").get_json()["csrf_token"]
-    response = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302, (username, response.status_code)
-    return client
-
-
 def measure(app, cpu):
     """{page: {"wall": median ms, "fastest": least ms, "cpu": median ms}} over RUNS warm requests of
     each page (the fastest is the one least held up by other jobs on a shared machine)."""
@@ -153,7 +147,7 @@ def measure(app, cpu):
             "kelurahan": db.session.scalar(db.select(func.min(Kelurahan.id))),
             "ksm": db.session.scalar(db.select(func.min(Ksm.id))),
         }
-    clients = {name: _client(app, name) for name in ("admin", "supervisor")}
+    clients = {name: signed_in_client(app, name, PASSWORD) for name in ("admin", "supervisor")}
     figures = {}
     for name, user, url in pages(ids):
         assert clients[user].get(url).status_code == 200, url  # warm: the first request fills caches

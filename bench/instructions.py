@@ -20,7 +20,7 @@ from pathlib import Path
 from kotaku_pwa.web import INSTALLED_COOKIE
 
 from .pages import PAGES
-from .server import AGENT, ROOT, SECRET, demo_database
+from .server import AGENT, ROOT, SECRET, demo_database, signed_in_client
 
 REQUESTS = 20
 WARM_UP = 10  # requests before counting: templates compiled, statements cached, pages of SQLite read
@@ -86,7 +86,8 @@ def child(path, requests):
     clients = {}
     for name, user, page in PAGES:
         if user not in clients:
-            clients[user] = _signed_in(app.test_client(), user, headers)
+            clients[user] = signed_in_client(app, user, headers=headers)
+            clients[user].set_cookie(INSTALLED_COOKIE, "1")  # an installed app: the page links its stylesheet
         targets.append((name, clients[user], page.format(ksm=ksm)))
     for name, client, url in targets:
         for _ in range(WARM_UP):
@@ -97,14 +98,6 @@ def child(path, requests):
         for _ in range(requests):
             client.get(url, headers=headers)
         print("done", flush=True)
-
-
-def _signed_in(client, user, headers):
-    token = client.get("/api/csrf", headers=headers).get_json()["csrf_token"]
-    form = {"username": user, "password": "kotaku-demo", "csrf_token": token}
-    client.post("/login", data=form, headers=headers)
-    client.set_cookie(INSTALLED_COOKIE, "1")  # an installed app: the page links to its stylesheet
-    return client
 
 
 def main(quick=False):

@@ -10,6 +10,8 @@ from kotaku_pwa.demo import load_demo
 from kotaku_pwa.models import Ksm
 from kotaku_pwa.web import INSTALLED_COOKIE
 
+from .server import signed_in_client
+
 PAGES = [
     "/",
     "/attendance/{ksm}/2021-05-03",
@@ -34,7 +36,7 @@ def main(quick=False):
             db.create_all()
             load_demo()
             ksm = db.session.scalars(db.select(Ksm.id).order_by(Ksm.id)).first()
-        client, facilitator = _signed_in(app, "bendahara"), _signed_in(app, "faskel")
+        client, facilitator = signed_in_client(app, "bendahara"), signed_in_client(app, "faskel")
         gzip = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what Chromium sends
         print("page weight as Chromium receives it (br/zstd), first load with every script, style and icon:")
         for page in PAGES:
@@ -65,13 +67,6 @@ def main(quick=False):
         with app.app_context():
             db.engine.dispose()
     return figures
-
-
-def _signed_in(app, username):
-    client = app.test_client()
-    token = client.get("/api/csrf").get_json()["csrf_token"]
-    client.post("/login", data={"username": username, "password": "kotaku-demo", "csrf_token": token})
-    return client
 
 
 def shell_weight(client, headers):

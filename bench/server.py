@@ -101,6 +101,17 @@ def _wait_for(base, process, seconds=60):
     raise RuntimeError("gunicorn did not answer in time")
 
 
+def signed_in_client(app, username, password="kotaku-demo", headers=None):
+    """A Flask test client of `app` signed in as `username`: the benches that run the app in-process."""
+    client = app.test_client()
+    token = client.get("/api/csrf", headers=headers).get_json()["csrf_token"]
+    form = {"username": username, "password": password, "csrf_token": token}
+    response = client.post("/login", data=form, headers=headers)
+    if response.status_code != 302:  # the login page again: the measures would be of it
+        raise RuntimeError(f"sign-in of {username} failed ({response.status_code})")
+    return client
+
+
 def sign_in(base, username, password="kotaku-demo"):
     """The cookies of a signed-in session, as one Cookie header."""
     jar = http.cookiejar.CookieJar()

@@ -19,6 +19,8 @@ from pathlib import Path
 from kotaku_pwa import create_app, db
 from kotaku_pwa.models import Attendance, Kecamatan, Kelurahan, Kota, Ksm, User, Worker
 
+from .server import signed_in_client
+
 WORKERS, DAYS, BATCH, RUNS = 100, 60, 500, 3
 START = date(2021, 4, 15)
 
@@ -93,9 +95,7 @@ def records(ksm_id, worker_uuids):
 def through_sync_api():
     with tempfile.TemporaryDirectory() as tmp:
         app, ksm_id, workers = setup(Path(tmp) / "sync.db")
-        client = app.test_client()
-        token = client.get("/api/csrf").get_json()["csrf_token"]
-        client.post("/login", data={"username": "admin", "password": "bench-password", "csrf_token": token})
+        client = signed_in_client(app, "admin", "bench-password")
         token = client.get("/api/csrf").get_json()["csrf_token"]
         batch = records(ksm_id, workers)
         began, cpu = time.perf_counter(), time.process_time()

@@ -45,7 +45,7 @@ def engine_options(url, given):
     (on SQLite: the PRAGMAs below and a read of the schema again). An in-memory SQLite database keeps
     its single connection."""
     url = make_url(url)
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    if url.get_backend_name() == "sqlite" and _in_memory(url.database):
         return given
     return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "8")), **given}
 
@@ -97,12 +97,17 @@ def _sqlite_begin(connection):
 def _turn_file(path):
     """This process's open file `<database>-writer` (None for an in-memory database). Opened per
     process: a forked worker shares its parent's open files, and with them their flock."""
-    if not path or path == ":memory:":
+    if _in_memory(path):
         return None
     key = (os.getpid(), path)
     if key not in TURN_FILES:
         TURN_FILES[key] = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
     return TURN_FILES[key]
+
+
+def _in_memory(database) -> bool:
+    """True for the database part of an in-memory SQLite URL (`sqlite://`, `sqlite:///:memory:`)."""
+    return database in (None, "", ":memory:")
 
 
 def _end_write(connection):

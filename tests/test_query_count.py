@@ -19,19 +19,31 @@ BUDGET = 3
 
 
 @contextmanager
-def counted():
-    statements = []
+def listening(name, remember):
+    """What the engine's event `name` reports while inside, as `remember(*event arguments)` returns
+    it (None: nothing)."""
+    seen = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):
-        # Transaction control (BEGIN of database.py) is not a query.
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            statements.append(statement)
+    def listener(*arguments):
+        value = remember(*arguments)
+        if value is not None:
+            seen.append(value)
 
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(db.engine, name, listener)
     try:
-        yield statements
+        yield seen
     finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, name, listener)
+
+
+def _query(conn, cursor, statement, parameters, context, executemany):
+    # Transaction control (BEGIN of database.py) is not a query.
+    return statement if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK") else None
+
+
+def counted():
+    """The SQL of the queries run while inside."""
+    return listening("before_cursor_execute", _query)
 
 
 def _pages(ksm_id):
@@ -73,20 +85,10 @@ def test_counter_sees_the_statements_of_a_request(demo, client, auth):
     assert len(statements) >= 1
 
 
-@contextmanager
 def statements_run():
-    """The statement objects (not their SQL) a request runs, kept alive so that none is mistaken for
-    a later one built at the same address."""
-    run = []
-
-    def remember(conn, clauseelement, multiparams, params, execution_options):
-        run.append(clauseelement)
-
-    event.listen(db.engine, "before_execute", remember)
-    try:
-        yield run
-    finally:
-        event.remove(db.engine, "before_execute", remember)
+    """The statement objects (not their SQL) run while inside, kept alive so that none is mistaken
+    for a later one built at the same address."""
+    return listening("before_execute", lambda conn, statement, *_: statement)
 
 
 # Field pages: their statements come from access.py's per-scope queries and statements built once.
