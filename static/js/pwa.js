@@ -127,21 +127,33 @@
     });
   }
 
-  // Back online after a sign-out made offline: the sign-in page (its request ends the old session).
-  // The offline page shown in its place tries again a few times: the network may come back a moment
-  // later for the service worker than for the page. Any other page goes once the server answers:
-  // navigator.onLine and the "online" event also say online on a network that reaches nothing.
-  async function signInWhenOnline() {
-    const tries = Number(sessionStorage.getItem("kotaku-sign-in-tries") || 0);
+  // Back online, on the offline page or after a sign-out made offline: once the server answers, the page
+  // itself, or the sign-in page after a sign-out (its request ends the old session). The server may be
+  // asked late: navigator.onLine and the "online" event also say online on a network that reaches
+  // nothing, and the outbox may reach the server first and use up the sign-out mark. An offline page
+  // that comes back again (the network back for the page before the service worker) waits longer.
+  const TRIES = "kotaku-back-online-tries";
+  let leaving = false;
+  async function leaveWhenOnline() {
     const offlinePage = Boolean(document.querySelector("[data-offline-page]"));
-    if (location.pathname === "/login" && !offlinePage) sessionStorage.removeItem("kotaku-sign-in-tries");
-    if (!navigator.onLine) return;
-    if (location.pathname === "/login" && offlinePage && tries < 5) {
-      sessionStorage.setItem("kotaku-sign-in-tries", String(tries + 1));
-      setTimeout(() => location.replace("/login"), 1000 * 2 ** tries);
-    } else if (signedOutHere() && location.pathname !== "/login" && (await Outbox.reachable())) {
-      location.replace("/login");
+    const signedOut = signedOutHere() && location.pathname !== "/login";
+    if (!offlinePage) sessionStorage.removeItem(TRIES);
+    const tries = Number(sessionStorage.getItem(TRIES) || 0);
+    if (!(offlinePage || signedOut) || !navigator.onLine || leaving || tries >= 5) return;
+    leaving = true;
+    await delay(tries && 1000 * 2 ** (tries - 1));
+    for (let wait = 1000; wait <= 16000 && navigator.onLine; wait *= 2) {
+      if (await Outbox.reachable()) {
+        if (offlinePage) sessionStorage.setItem(TRIES, String(tries + 1));
+        return location.replace(signedOut || location.pathname === "/login" ? "/login" : location.href);
+      }
+      await delay(wait);
     }
+    leaving = false;
+  }
+
+  function delay(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   function signedOutHere() {
@@ -168,13 +180,13 @@
 
   document.addEventListener("outbox:changed", (event) => showBadge(event.detail.unsent));
   addEventListener("online", showNetwork);
-  addEventListener("online", signInWhenOnline);
+  addEventListener("online", leaveWhenOnline);
   addEventListener("pageshow", leaveIfForgotten);
   if (sessions) sessions.onmessage = () => Outbox.signedInUser() && location.replace("/login");
   addEventListener("offline", showNetwork);
   showNetwork();
   guardLogout();
   offerInstall();
-  signInWhenOnline();
+  leaveWhenOnline();
   registerWorker().then(refreshReference).catch(() => refreshReference()).then(warmLinks);
 })();
