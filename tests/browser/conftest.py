@@ -260,10 +260,20 @@ def unsent(page):
     return page.evaluate("async () => (await Outbox.all()).filter((r) => Outbox.UNSENT.has(r.state)).length")
 
 
-def wait_synced(page, timeout=20000):
+def wait_synced(page, timeout=20000, at_least=0):
+    """Wait until no outbox record is pending or sending, and the outbox holds `at_least` records.
+
+    An empty outbox counts as synced. Right after a tap on Save, give at_least= the number of records
+    the outbox holds once that save is in: else this may return before the page has put the record
+    in the outbox (a signature or photo still being encoded), and nothing has been sent yet.
+    """
     until(
         page,
-        "async () => (await Outbox.all()).every((r) => !['pending', 'sending'].includes(r.state))",
+        f"""async () => {{
+            const all = await Outbox.all();
+            const settled = all.every((r) => !['pending', 'sending'].includes(r.state));
+            return all.length >= {int(at_least)} && settled;
+        }}""",
         timeout=timeout,
     )
 

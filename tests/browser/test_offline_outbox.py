@@ -127,10 +127,10 @@ def test_worker_registered_offline_is_in_the_attendance_list_at_once(page, conte
     assert server.count(Attendance, ksm_id=ksm, work_date=day, present=True) == 1
 
 
-def test_double_tap_on_save_gives_one_record(page, server, fresh_ksm):
+def test_double_tap_on_save_gives_one_record(page, context, server, fresh_ksm):
     ksm = fresh_ksm["id"]
     sign_in(page)
-    log = SyncLog(page)
+    log = SyncLog(context)  # the context's requests: the page is controlled by the service worker
     # The worker form: two submits in the same instant (a tap that the phone registers twice).
     page.goto(f"/workers/new?ksm_id={ksm}")
     fill_worker(page, "Ketut Sekali", worker_nik())

@@ -27,7 +27,7 @@ SAVE = 'form[data-outbox] button[type="submit"]'
 
 
 def test_lost_reply_after_the_server_stored_the_records_is_resent_without_a_second_row(
-    page, server, fresh_ksm
+    page, context, server, fresh_ksm
 ):
     ksm, day = fresh_ksm["id"], date(2021, 5, 31)
     sign_in(page)
@@ -40,7 +40,9 @@ def test_lost_reply_after_the_server_stored_the_records_is_resent_without_a_seco
         lost.append(route.fetch())  # the server stores the records and answers...
         route.abort()  # ...and the answer never reaches the phone
 
-    page.route("**/api/sync", lose_first_reply)
+    # The context's route: the page is controlled by the service worker, whose requests a page's route
+    # may not see.
+    context.route("**/api/sync", lose_first_reply)
     page.goto(f"/attendance/{ksm}/{day}")
     page.check("[data-all-present]")
     page.click("text=Simpan kehadiran")
@@ -76,7 +78,7 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("status", list(FAILURES))
-def test_error_answers_mark_nothing_sent_and_say_why(page, server, fresh_ksm, status):
+def test_error_answers_mark_nothing_sent_and_say_why(page, context, server, fresh_ksm, status):
     state, label, message = FAILURES[status]
     sign_in(page)
     answered = []
@@ -94,7 +96,7 @@ def test_error_answers_mark_nothing_sent_and_say_why(page, server, fresh_ksm, st
             body = {"results": [{"uuid": u, "status": "created", "id": 1} for u in uuids]}
             route.fulfill(status=status, json=body if status == 500 else {"error": "x", "status": status})
 
-    page.route("**/api/sync", fail)
+    context.route("**/api/sync", fail)  # the context's: see the lost reply above
     page.goto(f"/workers/new?ksm_id={fresh_ksm['id']}")
     fill_worker(page, f"Gagal {status}", worker_nik())
     page.click(SAVE)
@@ -118,7 +120,7 @@ def test_error_answers_mark_nothing_sent_and_say_why(page, server, fresh_ksm, st
     assert records(page)[0]["state"] in (state, "sending")
     assert server.count(Worker, uuid=record["uuid"]) == 0
 
-    page.unroute("**/api/sync")
+    context.unroute("**/api/sync")
     page.click("text=Kirim sekarang")
     wait_synced(page)
     until(page, "() => document.querySelector('.outbox-item').textContent.includes('Terkirim')")
@@ -160,12 +162,12 @@ def test_form_page_with_a_stale_token_still_syncs(page, context, server, fresh_k
     assert server.count(Worker, uuid=second["uuid"]) == 1
 
 
-def test_server_out_of_reach_while_online_keeps_records_pending(page, server, fresh_ksm):
+def test_server_out_of_reach_while_online_keeps_records_pending(page, context, server, fresh_ksm):
     sign_in(page)
     page.goto(f"/workers/new?ksm_id={fresh_ksm['id']}")
-    log = SyncLog(page)
+    log = SyncLog(context)
     # The phone has a network (navigator.onLine) but the server does not answer it.
-    page.route("**/api/**", lambda route: route.abort("connectionrefused"))
+    context.route("**/api/**", lambda route: route.abort("connectionrefused"))
     fill_worker(page, "Made Menunggu", worker_nik())
     page.click(SAVE)
     form_status(page, "— tersimpan di HP, dikirim otomatis")
@@ -178,14 +180,14 @@ def test_server_out_of_reach_while_online_keeps_records_pending(page, server, fr
     assert server.count(Worker, uuid=record["uuid"]) == 0
 
     # A captive portal (hotel, mall Wi-Fi) answers every request with its own page, status 200.
-    page.unroute("**/api/**")
+    context.unroute("**/api/**")
     portal = "<html><body>Masuk ke Wi-Fi</body></html>"
-    page.route("**/api/**", lambda route: route.fulfill(status=200, content_type="text/html", body=portal))
+    context.route("**/api/**", lambda route: route.fulfill(status=200, content_type="text/html", body=portal))
     page.evaluate("Outbox.sync({force: true})")
     assert records(page)[0]["state"] == "pending"
     assert log.batches == []
 
-    page.unroute("**/api/**")
+    context.unroute("**/api/**")
     page.evaluate("Outbox.sync({force: true})")
     wait_synced(page)
     assert records(page)[0]["state"] == "synced"

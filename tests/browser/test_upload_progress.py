@@ -118,7 +118,7 @@ def test_ninety_signed_payments_go_in_batches_with_progress_and_arrive_once(cont
     # Still offline, the outbox page (the service worker's copy) is made ready to watch: the outbox
     # starts sending by itself as soon as the phone is online, before a test could catch up with it.
     page.goto("/outbox")
-    sent = SyncLog(page)
+    sent = SyncLog(context)
     page.evaluate(WATCH_PROGRESS)
     context.set_offline(False)  # the outbox sends on "online"; the button below asks for the same run
     # Slow 3G as Chromium's DevTools define it: 400 kbit/s each way, 400 ms of latency (set after going

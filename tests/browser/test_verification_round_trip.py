@@ -81,7 +81,7 @@ def test_return_correct_verify(browser, server, fresh_ksm, console):
         assert f"Dikembalikan: {REASON}" in faskel.inner_text("[data-returned]")
         faskel.check("[data-all-present]")
         faskel.click("form.attendance button[type=submit]")
-        wait_synced(faskel)
+        wait_synced(faskel, at_least=3)  # the three workers' ticks in the outbox, then sent
         with server.app.app_context():
             day = db.session.scalar(
                 db.select(db.func.count(Attendance.id)).filter_by(ksm_id=ksm_id, work_date=date(2021, 4, 17))

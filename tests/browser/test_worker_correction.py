@@ -102,7 +102,7 @@ def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
     page.goto(f"/attendance/{ksm_id}/2021-04-20")
     page.check(f'input[name="present"][value="{uuid}"]')
     page.click('form[data-outbox="attendance"] button[type=submit]')
-    wait_synced(page)
+    wait_synced(page, at_least=1)
 
     page.goto(f"/workers/{uuid}")
     page.click("text=Nonaktifkan")
