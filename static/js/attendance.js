@@ -117,6 +117,7 @@
       }
     }
     showRecords(await Outbox.mine());
+    form.dataset.phoneData = "shown"; // what the phone knows is on the page (the browser tests wait for it)
   }
 
   // The server's tick and version of each box, as the page came: the phone's records are laid over it.

@@ -131,8 +131,8 @@ def test_a_worker_deactivated_with_a_reason_leaves_the_day_list_from_that_day(
 
     def listed(day):
         page.goto(f"/attendance/{ksm_id}/{day}")
-        until(page, "() => document.querySelectorAll('input[name=present]').length >= 2")
-        page.wait_for_timeout(300)  # attendance.js has added what the phone knows
+        page.wait_for_selector("form[data-phone-data=shown]", state="attached")  # what the phone knows too
+        assert page.locator("input[name=present]").count() >= 2
         return page.locator(f'input[name="present"][value="{uuid}"]').count() == 1
 
     assert listed("2021-04-21")  # before the date
