@@ -2,7 +2,7 @@
 
 On a fresh database (SQLite temp file, or --postgres URL: a new kotaku_chaos_<random> database there,
 dropped afterwards) with `flask db upgrade` + `flask demo`, the real app runs under gunicorn (3 workers
-of gunicorn.conf.py, 8 threads each, own process group). Client processes sign in like phones and send
+of gunicorn.conf.py and its threads, own process group). Client processes sign in like phones and send
 valid mixed records in batches, in order, resending a batch until every record has an answer naming
 its uuid (after a refused or torn connection or a 5xx; after a 400/401 they fetch a CSRF token or sign
 in again; and now and then they hang up early, as a phone losing signal does). Faskel clients register

@@ -7,7 +7,7 @@ BEGIN IMMEDIATE, which waits (busy_timeout) for the single write lock up front. 
 keep a plain BEGIN, so they never queue behind writers in WAL mode.
 
 SQLite's wait is a sleep-and-retry whose sleeps grow to 100 ms: a writer that has waited a while
-retries far less often than one that just arrived, so with the 8 threads of each gunicorn worker
+retries far less often than one that just arrived, so with the threads of each gunicorn worker
 (gunicorn.conf.py) all waiting, an early writer can lose every round and give up after busy_timeout
 (the chaos bench saw it, docs/budgets.md "Reliability"). So a writer first waits for its turn, held
 from BEGIN IMMEDIATE to COMMIT or ROLLBACK: the threads of one process queue on a lock of their own
@@ -47,7 +47,7 @@ def engine_options(url, given):
     url = make_url(url)
     if url.get_backend_name() == "sqlite" and _in_memory(url.database):
         return given
-    return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "8")), **given}
+    return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "4")), **given}
 
 
 def init_app(app):
