@@ -102,6 +102,19 @@ def test_fragment_is_never_shown_in_place_of_the_page(page, context, fresh_ksm):
     assert not [c for c in cached if c["hx"] or c["url"].endswith("/week") or (c["html"] and not c["full"])]
 
 
+def test_a_page_never_opened_offline_opens_by_itself_once_the_server_answers(page, context, fresh_ksm):
+    sign_in(page)
+    warm(page)
+    uuid = fresh_ksm["workers"][0]  # a worker's own page is kept only once opened online
+    context.set_offline(True)
+    page.goto(f"/workers/{uuid}")
+    assert page.inner_text("h1") == "Tidak ada sinyal"
+    context.set_offline(False)  # no tap: the page asks the server, then opens itself
+    page.wait_for_selector("[data-worker-status]", timeout=30000)
+    assert page.url.endswith(f"/workers/{uuid}")
+    assert page.inner_text("h1") != "Tidak ada sinyal"
+
+
 def test_installable_with_a_complete_manifest(profile, server):
     page = profile.open()
     sign_in(page)
