@@ -145,7 +145,7 @@
     for (let wait = 1000; wait <= 16000 && navigator.onLine; wait *= 2) {
       if (await Outbox.reachable()) {
         if (offlinePage) sessionStorage.setItem(TRIES, String(tries + 1));
-        return location.replace(signedOut || location.pathname === "/login" ? "/login" : location.href);
+        return location.replace(signedOut ? "/login" : location.href);
       }
       await delay(wait);
     }
