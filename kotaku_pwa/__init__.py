@@ -173,6 +173,10 @@ def _default_config(instance_path):
         "COMPRESS_ZSTD_LEVEL": 3,
         "COMPRESS_BR_LEVEL": 2,
         "COMPRESS_LEVEL": 4,
+        # Flask-Compress would also answer If-None-Match / If-Modified-Since on what it compresses: pages
+        # carry neither validator, and static files answer them before it (pwa/static_files.py). Off, it
+        # skips that work on every page (issue 14).
+        "COMPRESS_EVALUATE_CONDITIONAL_REQUEST": False,
         "COMPRESS_MIMETYPES": [
             "text/html",
             "text/css",

@@ -125,6 +125,13 @@ def _end_write_at_checkin(_dbapi_connection, record):
     _end_write(record)
 
 
+def rows(statement, params=None):
+    """The plain rows of a Core statement (columns, not entities), run on the session's connection and
+    transaction: the ORM's `Session.execute` costs about 0.1 ms a statement more even when it builds
+    no objects, more than the statement itself on SQLite (issue 14)."""
+    return db.session.connection().execute(statement, params)
+
+
 def one_of(column, values):
     """`column IN values` with the values sent as one JSON parameter: a sync batch looks up hundreds
     of uuids at once, the national dashboard hundreds of kelurahan ids, and binding each as its own

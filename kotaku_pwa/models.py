@@ -170,6 +170,11 @@ class User(UserMixin, db.Model):
     def get_id(self):
         return self.session_token
 
+    @property
+    def record(self):
+        """The row itself (`current_user` is usually a SignedIn, whose `record` loads it)."""
+        return self
+
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_METHOD"])
 

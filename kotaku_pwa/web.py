@@ -6,9 +6,9 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app, has_request_context, jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +34,7 @@ PERMISSIONS_POLICY = (
     "browsing-topics=(), interest-cohort=()"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+REMEMBERED_TOKENS = 4096  # signed CSRF tokens a process keeps (one per signed-in device it serves)
 security = logging.getLogger("kotaku.security")
 
 ERROR_MESSAGES = {
@@ -69,8 +70,12 @@ def init_app(app):
 
     app.jinja_env.globals["first_visit_style"] = first_visit_style
     app.extensions["kotaku_csp"] = CSP.format(style=f" '{_sha256(inline)}'" if inline else "")  # exactly it
-    # The signed-in user itself, not Flask-Login's proxy: a page reads it dozens of times.
-    app.context_processor(lambda: {"current_user": current_user._get_current_object()})
+    csrf_token = _remembered_csrf_token(app) if app.config["WTF_CSRF_TIME_LIMIT"] is None else generate_csrf
+    # The signed-in user itself, not Flask-Login's proxy: a page reads it dozens of times. And the
+    # csrf_token() above in place of Flask-WTF's (its context processor would override a global).
+    app.context_processor(
+        lambda: {"current_user": current_user._get_current_object(), "csrf_token": csrf_token}
+    )
     app.after_request(_headers)
     app.after_request(_log_forbidden_sync)
     _security_log_to_gunicorn()
@@ -96,6 +101,27 @@ def _remembered_url_for(app):
             return app.url_for(endpoint, **values)
 
     return url_for
+
+
+def _remembered_csrf_token(app):
+    """`csrf_token()` for the templates (the sign-out form of every page), signed once per session
+    token and process rather than on every page (itsdangerous, ≈ 0.1 ms, issue 14). Any signed form
+    of the session's token is valid while there is no time limit (WTF_CSRF_TIME_LIMIT None: the
+    server-side session row's lifetime bounds it instead)."""
+    field = app.config["WTF_CSRF_FIELD_NAME"]
+    signed = {}  # the session's raw token -> its signed form
+
+    def csrf_token():
+        raw = session.get(field)
+        if raw not in signed:
+            token = generate_csrf()  # makes the session's raw token if there is none yet
+            if len(signed) >= REMEMBERED_TOKENS:
+                signed.clear()
+            signed[session[field]] = token
+            return token
+        return signed[raw]
+
+    return csrf_token
 
 
 def _stylesheet(app):

@@ -4,7 +4,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import and_, bindparam
 
-from .. import db, htmx
+from .. import database, db, htmx
 from ..access import get_ksm, get_ksm_and_state, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
@@ -120,7 +120,7 @@ def _workers_and_day(ksm_id, work_day):
     Plain rows, not Worker objects: a KSM has up to a hundred workers, and building each object cost
     more than the query (issue 14).
     """
-    rows = db.session.execute(WORKERS_AND_DAY, {"ksm_id": ksm_id, "day": work_day}).all()
+    rows = database.rows(WORKERS_AND_DAY, {"ksm_id": ksm_id, "day": work_day}).all()
     return rows, {w.id: (w.present, w.version) for w in rows if w.present is not None}
 
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import String, bindparam, cast, func
 
-from .. import db, formatting, login
+from .. import database, db, formatting, login
 from ..database import READ_METHODS
 from ..models import User, UserSession, user_kelurahan, utcnow
 from .devices import device_label
+from .signed_in import SIGNED_IN_COLUMNS, SignedIn
 
 bp = Blueprint("auth", __name__)
 # Security events (failed sign-ins, throttling, refused requests) for the operator: the gunicorn error log.
@@ -26,20 +27,24 @@ login.login_message_category = "info"
 login.session_protection = "basic"
 
 
-# One statement for the session row, its user and the ids of the user's kelurahan (the scope): every
-# page starts here (issue 14). The ids come as one string: joining the kelurahan rows themselves cost
-# more than the rest of the sign-in check. Built once: building a statement costs more than running it.
+# One statement for the session row, the columns of its user that pages read, and the ids of the user's
+# kelurahan (the scope): every page and every sync starts here (issue 14). Plain columns, not a User
+# object: building one through the ORM cost more than the statement (`SignedIn` below). The ids come as
+# one string: joining the kelurahan rows themselves cost more than the rest of the sign-in check.
+# Built once: building a statement costs more than running it.
+_user = User.__table__
 SIGNED_IN = (
     db.select(
-        User,
+        *(_user.c[name] for name in SIGNED_IN_COLUMNS),
         UserSession.id,
         UserSession.created_at,
         UserSession.last_seen_at,
         db.select(func.aggregate_strings(cast(user_kelurahan.c.kelurahan_id, String), ","))
-        .where(user_kelurahan.c.user_id == User.id)
+        .where(user_kelurahan.c.user_id == _user.c.id)
         .scalar_subquery(),
     )
-    .join(UserSession, UserSession.user_id == User.id)
+    .select_from(_user)
+    .join(UserSession, UserSession.user_id == _user.c.id)
     .where(UserSession.token == bindparam("token"))
 )
 
@@ -47,14 +52,15 @@ SIGNED_IN = (
 @login.user_loader
 def load_user(token):
     """The user of a live session token (logout, password change or deactivation ends it)."""
-    row = db.session.execute(SIGNED_IN, {"token": token}).one_or_none()
+    row = database.rows(SIGNED_IN, {"token": token}).one_or_none()
     config = current_app.config
     now = utcnow()
     lifetime = timedelta(seconds=config["PERMANENT_SESSION_LIFETIME"])
     idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
     if row is None:
         return None
-    user, session_id, created_at, last_seen_at, ids = row
+    *columns, session_id, created_at, last_seen_at, ids = row
+    user = SignedIn(*columns)
     if not user.active or created_at < now - lifetime:
         return None
     if (last_seen_at or created_at) < now - idle:

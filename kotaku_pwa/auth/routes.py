@@ -64,7 +64,7 @@ def password():
     """Change one's own password; every other signed-in device is signed out."""
     form = PasswordForm()
     if form.validate_on_submit() and _may_change_password(form):
-        user = current_user._get_current_object()
+        user = current_user.record
         user.set_password(form.new.data)
         db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
         audit.log("password_changed", "user", user.id)

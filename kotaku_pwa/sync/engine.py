@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from .. import audit, db
 from ..access import place_of, user_scope
 from ..database import as_json_list, listed, one_of, per_dialect
-from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, utcnow
+from ..models import AuditLog, Conflict, Kelurahan, Ksm, RecordVersion, User, utcnow
 from ..programme_period import programme_start
 from ..records.fields import Held, New, Reader, is_uuid
 from ..records.kind import BatchLookups
@@ -271,7 +271,8 @@ def store_batch(records, user) -> list[dict]:
             else:
                 results = [_store_alone(record, batch) for record in records]
             answers = [r.as_json() for r in results]  # ids are known after the flush; read them before commit
-            user.last_sync_at = utcnow()  # the dashboard's "last sync per facilitator"
+            # The dashboard's "last sync per facilitator" (`user` may be the request's SignedIn).
+            db.session.execute(db.update(User).where(User.id == user.id).values(last_sync_at=utcnow()))
             db.session.commit()
             return answers
         except (IntegrityError, OperationalError) as error:
