@@ -11,6 +11,6 @@ import kotaku_pwa.attendance.routes as attendance
 from kotaku_pwa import create_app
 
 app = create_app()
-attendance.get_ksm_and_state = cache(attendance.get_ksm_and_state)
+attendance.get_ksm_day = cache(attendance.get_ksm_day)
 attendance._workers_and_day = cache(attendance._workers_and_day)
 app.login_manager.user_loader(cache(app.login_manager._user_callback))

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, false, true
 from sqlalchemy.orm import contains_eager, joinedload
 
-from . import db
-from .models import Kecamatan, Kelurahan, Ksm, Verification
+from . import database, db
+from .models import Kecamatan, Kelurahan, Ksm, User, Verification
 from .roles import CAPABILITIES, allows, kinds_written, scope_of
 from .scope import Place, Scope, can_read, can_review
 
@@ -90,6 +90,45 @@ def _ksm_and_state():
         .outerjoin(Verification, Verification.id == latest_decision_id(Ksm.id, bindparam("day")))
         .where(Ksm.id == bindparam("ksm_id"))
         .options(*_PLACE[Ksm])
+    )
+
+
+def get_ksm_day(ksm_id, day):
+    """What the attendance day shows of its KSM, as one row of plain columns: the KSM's, its
+    kelurahan's name, and the latest verification decision on the period holding `day` (`decision`,
+    `reason`, `received_at`, `period_start`, `period_end`, `created_by_name`: None when there is
+    none). 404 outside the user's scope, as get_ksm. The page's hottest read: loading the KSM, its
+    place and the decision as objects cost twice the statement (issue 14)."""
+    row = database.rows(_ksm_day(), {"ksm_id": ksm_id, "day": day}).first()
+    if row is None or not can_read(user_scope(), Place(row.kota_id, row.kelurahan_id, row.id)):
+        abort(404)
+    return row
+
+
+@cache
+def _ksm_day():
+    """get_ksm_day's statement, built once."""
+    from .payments.locks import latest_decision_id  # payments' views import this module
+
+    ksm = Ksm.__table__
+    return (
+        db.select(
+            *(ksm.c[name] for name in ("id", "name", "activity", "start_date", "end_date", "kelurahan_id")),
+            Kelurahan.name.label("kelurahan_name"),
+            Kecamatan.kota_id,
+            Verification.decision,
+            Verification.reason,
+            Verification.received_at,
+            Verification.period_start,
+            Verification.period_end,
+            User.full_name.label("created_by_name"),
+        )
+        .select_from(ksm)
+        .join(Kelurahan, Kelurahan.id == ksm.c.kelurahan_id)
+        .join(Kecamatan, Kecamatan.id == Kelurahan.kecamatan_id)
+        .outerjoin(Verification, Verification.id == latest_decision_id(ksm.c.id, bindparam("day")))
+        .outerjoin(User, User.id == Verification.created_by_id)
+        .where(ksm.c.id == bindparam("ksm_id"))
     )
 
 

@@ -418,6 +418,11 @@ class Verification(SyncedRecord, db.Model):
 
     created_by: Mapped[User] = relationship()
 
+    @property
+    def created_by_name(self):
+        """Who decided, as the period's pages show it (the attendance day reads it as a column)."""
+        return self.created_by.full_name
+
 
 class TrancheReceipt(SyncedRecord, db.Model):
     """BPM money received by the KSM: tahap I, II... of the programme year's tranche plan."""

@@ -5,7 +5,7 @@ from flask_login import login_required
 from sqlalchemy import and_, bindparam
 
 from .. import database, db, htmx
-from ..access import get_ksm, get_ksm_and_state, ksm_query
+from ..access import get_ksm, get_ksm_day, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
 from ..workdays import date_problem, default_day, today, week_of
@@ -39,7 +39,7 @@ def go(ksm_id):
 def day(ksm_id, day):
     """The attendance day page: every worker of the KSM with a checkbox, one save."""
     work_day = _parse_day(day)
-    ksm, state = get_ksm_and_state(ksm_id, work_day)
+    ksm = get_ksm_day(ksm_id, work_day)
     problem = date_problem(work_day, ksm.start_date, ksm.end_date, today(current_app.config["TIMEZONE"]))
     workers, versions = _workers_and_day(ksm.id, work_day)
     recorded = {worker_id: present for worker_id, (present, _) in versions.items()}
@@ -59,7 +59,7 @@ def day(ksm_id, day):
         # The day buttons stay inside the KSM's activity period.
         prev_day=work_day - timedelta(days=1) if work_day > ksm.start_date else None,
         next_day=work_day + timedelta(days=1) if work_day < ksm.end_date else None,
-        state=state,
+        state=ksm if ksm.decision else None,
     )
 
 
