@@ -65,6 +65,9 @@ def create_app(test_config=None):
         # Behind a reverse proxy: the client's address (for the login limits) and scheme come from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
+    from .cookie_session import RememberedCookieSession
+
+    app.session_interface = RememberedCookieSession()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     login.init_app(app)
