@@ -41,3 +41,10 @@ def test_what_cannot_be_remembered_is_built_each_time(app):
     assert render(app, "{{ url_for('home.index', _external=True) }}") == external
     # A list cannot be a key of the memo: built each time all the same.
     assert render(app, "{{ url_for('home.index', tags=t)|safe }}", t=["a", "b"]) == listed
+
+
+def test_a_relative_endpoint_is_the_current_blueprints_each_time(app):
+    source = "{{ url_for('.index') }}"
+    assert render(app, source, path="/attendance/") == "/attendance/"
+    assert render(app, source, path="/payments/") == "/payments/"
+    assert render(app, source, path="/attendance/") == "/attendance/"
