@@ -14,7 +14,7 @@ from sqlalchemy import String, bindparam, func
 from sqlalchemy.orm import aliased
 
 from .. import db
-from ..database import as_json_list, one_of, per_dialect
+from ..database import as_json_list, one_of, per_dialect, rows
 from ..formatting import rupiah, tanggal_pendek
 from ..models import Ksm, Payment, PaymentReversal, Verification
 
@@ -34,18 +34,24 @@ def latest(decisions) -> dict:
 
 
 def period_states(ksm_ids) -> dict:
-    """{(ksm_id, period_start): latest Verification} of the KSMs (one query)."""
+    """{(ksm_id, period_start): latest decision} of the KSMs (one query): each decision a row of the
+    Verification columns pages and the sync engine read (DECISION_COLUMNS), not an object: every home
+    page asks, and the KSM's decisions build up period after period (issue 14)."""
     ids = [i for i in ksm_ids if isinstance(i, int)]
     if not ids:
         return {}
-    return latest(db.session.scalars(_decisions_of(), {"ksm_ids": as_json_list(ids)}))
+    return latest(rows(_decisions_of(), {"ksm_ids": as_json_list(ids)}))
+
+
+DECISION_COLUMNS = ("id", "uuid", "ksm_id", "period_start", "period_end", "decision", "reason")
 
 
 @per_dialect
 def _decisions_of():
-    """period_states' query, the KSM ids bound at execution (every home page asks it)."""
+    """period_states' query, the KSM ids bound at execution."""
     ids = bindparam("ksm_ids", type_=String)
-    return db.select(Verification).where(one_of(Verification.ksm_id, ids))
+    columns = Verification.__table__.c
+    return db.select(*(columns[name] for name in DECISION_COLUMNS)).where(one_of(columns.ksm_id, ids))
 
 
 def period_counts(kelurahan_ids) -> dict:
@@ -65,7 +71,7 @@ def period_counts(kelurahan_ids) -> dict:
 
 
 def returned_periods(ksm_ids) -> dict:
-    """{ksm_id: [Verification, ...]} of the periods whose latest decision is `returned`, oldest first."""
+    """{ksm_id: [decision, ...]} of the periods whose latest decision is `returned`, oldest first."""
     found = {}
     for (ksm_id, _start), decision in sorted(period_states(ksm_ids).items(), key=lambda i: i[0][1]):
         if decision.decision == "returned":
