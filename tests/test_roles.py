@@ -319,3 +319,23 @@ def test_the_user_forms_role_choices_are_the_table(app):
     choices = [(choice.value, choice.label) for choice in form.role.choices if choice.value]
     assert [value for value, _ in choices] == list(ROLES)
     assert dict(choices) == ROLE_LABELS
+
+
+def _current(page):
+    bar = re.search(r'<nav class="bottomnav".*?</nav>', page, re.S).group(0)
+    return re.findall(r'<a href="[^"]+" aria-current="page">([^<]+)</a>', bar)
+
+
+def test_the_navigation_marks_the_page_it_is_on_each_time(demo, auth, client):
+    # The bar is rendered once per role and page and then remembered (web.py `bottom_nav`).
+    auth.login("bendahara")
+    for _ in range(2):
+        assert _current(client.get("/").get_data(as_text=True)) == ["Beranda"]
+        assert _current(client.get("/attendance/").get_data(as_text=True)) == ["Kehadiran"]
+        assert _current(client.get("/payments/").get_data(as_text=True)) == ["Upah"]
+    auth.logout()
+    auth.login("faskel")  # the same pages, another role: its own bar
+    assert [label for _, label in _nav_links(client.get("/attendance/").get_data(as_text=True))] == NAV[
+        "fasilitator"
+    ]
+    assert _current(client.get("/attendance/").get_data(as_text=True)) == ["Kehadiran"]
