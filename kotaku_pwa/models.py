@@ -140,7 +140,24 @@ user_kelurahan = db.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class SessionUser(UserMixin):
+    """What Flask-Login asks of a signed-in user, for both forms it takes: a `User` row (at sign-in) and
+    the request's `auth.signed_in.SignedIn` (every request after)."""
+
+    # Which signed-in device this request comes from, and the ids of the user's kelurahan (both set by
+    # the login loader, not stored).
+    session_token = None
+    kelurahan_ids = None
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.session_token
+
+
+class User(SessionUser, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     full_name: Mapped[str] = mapped_column(String(100))
@@ -157,18 +174,6 @@ class User(UserMixin, db.Model):
     kota: Mapped[Kota | None] = relationship()
     ksm: Mapped[Ksm | None] = relationship()
     kelurahan: Mapped[list[Kelurahan]] = relationship(secondary=user_kelurahan, order_by="Kelurahan.name")
-
-    # Which signed-in device this request comes from, and the ids of `kelurahan` (both set by the
-    # login loader, not stored here).
-    session_token = None
-    kelurahan_ids = None
-
-    @property
-    def is_active(self):
-        return self.active
-
-    def get_id(self):
-        return self.session_token
 
     @property
     def record(self):

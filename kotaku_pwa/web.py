@@ -118,7 +118,7 @@ def _remembered_nav(app):
     mount point per process. It depends on nothing else, and rendering it for every page cost about
     3 % of the attendance day (issue 14)."""
 
-    @lru_cache(maxsize=REMEMBERED_URLS)
+    @lru_cache(maxsize=1024)  # five roles and signed-out, by the pages each opens
     def render(role, endpoint, blueprint, root):
         template = app.jinja_env.get_template("_nav.html")
         return Markup(template.render(role=role, endpoint=endpoint, blueprint=blueprint))

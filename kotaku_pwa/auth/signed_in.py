@@ -7,21 +7,14 @@ loaded on first use within the request: `record` (a password change, the sign-in
 `kota` (the supervisor's home page), `check_password`.
 """
 
-from flask_login import UserMixin
-
 from .. import db
-from ..models import Kota, User
+from ..models import Kota, SessionUser, User
 
 # The columns of `user` a SignedIn holds, in the order SIGNED_IN (auth/__init__.py) selects them.
 SIGNED_IN_COLUMNS = ("id", "username", "full_name", "role", "active", "kota_id", "ksm_id")
 
 
-class SignedIn(UserMixin):
-    # Which signed-in device this is and the ids of the user's kelurahan: set by the sign-in check
-    # (load_user), as on a User.
-    session_token = None
-    kelurahan_ids = None
-
+class SignedIn(SessionUser):
     def __init__(self, *columns):
         for name, value in zip(SIGNED_IN_COLUMNS, columns, strict=True):
             setattr(self, name, value)
@@ -29,13 +22,6 @@ class SignedIn(UserMixin):
 
     def __repr__(self):
         return f"<SignedIn {self.username} ({self.role})>"
-
-    @property
-    def is_active(self):
-        return self.active
-
-    def get_id(self):
-        return self.session_token
 
     @property
     def record(self) -> User:
