@@ -9,15 +9,15 @@ import ipaddress
 import os
 
 bind = os.environ.get("KOTAKU_BIND", f"127.0.0.1:{os.environ.get('PORT', '5000')}")
-# About 2 x CPU cores; each worker serves `threads` requests at once. 4 rather than 8: a page is
-# Python work that holds the GIL, and 8 threads taking turns on it cost each request more CPU
-# (`bench pages` and `bench sync_latency`, 2 cores: 5-20 % less CPU per page and per sync batch, and
-# more pages and batches a second, with 4). More threads suit a database further away (PostgreSQL on
-# another machine), where a thread waits on the network; a slow client holds a thread, and the
-# reverse proxy in front buffers requests (README "Produksi").
+# About 2 x CPU cores; each worker serves `threads` requests at once. 8, not 4: a client that sends its
+# request slowly holds a thread while it does, and the kernel may hand several such connections to the
+# same worker (reuse_port below). With 4 threads, four slow clients on one worker stalled it and
+# /healthz timed out in 2 of 10 runs of tests/test_slow_clients.py (3 December); with 8, in none. 4
+# threads cost 5-20 % less CPU a request on 2 cores (`bench pages`, 2 December): the reverse proxy in
+# front buffers requests (README "Produksi"), but the server must not depend on it.
 workers = int(os.environ.get("KOTAKU_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("KOTAKU_THREADS", "4"))
+threads = int(os.environ.get("KOTAKU_THREADS", "8"))
 # Each worker listens on its own socket (SO_REUSEPORT) and the kernel spreads new connections over
 # them. On one shared socket the worker that woke first took most of them: with a client's
 # connections kept alive, 38 to all 50 of wrk's 50 landed on one of the two workers, which then served

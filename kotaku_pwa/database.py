@@ -47,7 +47,7 @@ def engine_options(url, given):
     url = make_url(url)
     if url.get_backend_name() == "sqlite" and _in_memory(url.database):
         return given
-    return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "4")), **given}
+    return {"pool_size": int(os.environ.get("KOTAKU_THREADS", "8")), **given}
 
 
 def init_app(app):
