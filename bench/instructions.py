@@ -2,7 +2,8 @@
 callgrind: the same figure from run to run whatever else the machine does, where requests/s and CPU ms
 on a shared virtual machine move by ±20 % between two runs of the same code. One request at a time in
 one process (Flask's test client), so it measures the code's own cost, not gunicorn nor contention:
-the figure to compare a change against, beside `bench pages`' figures under load.
+the figure to compare a change against, beside `bench pages`' figures under load. Each page is counted
+as the server remembers it (kotaku_pwa/remembered_pages.py) and as `<page>_rendered`, rendered afresh.
 
 A child process (`python -m bench.instructions child`) runs under callgrind with counting off; for each
 page this process switches counting on (`callgrind_control -i on`), lets the child send its requests,
@@ -82,14 +83,18 @@ def child(path, requests):
     from .bare_app import app as bare
 
     headers = {"User-Agent": AGENT, "Accept-Encoding": "gzip, deflate, br, zstd"}
-    targets = [("bare", bare.test_client(), "/")]
+    targets = [("bare", bare.test_client(), "/", 0)]
     clients = {}
+    pages = app.extensions["remembered_pages"]
     for name, user, page in PAGES:
         if user not in clients:
             clients[user] = signed_in_client(app, user, headers=headers)
             clients[user].set_cookie(INSTALLED_COOKIE, "1")  # an installed app: the page links its stylesheet
-        targets.append((name, clients[user], page.format(ksm=ksm)))
-    for name, client, url in targets:
+        targets.append((name, clients[user], page.format(ksm=ksm), pages.size))
+    # Each page again, rendered for every request (what it costs after a write changed it).
+    targets += [(f"{name}_rendered", client, url, 0) for name, client, url, _ in targets[1:]]
+    for name, client, url, remembered in targets:
+        pages.size = remembered
         for _ in range(WARM_UP):
             if client.get(url, headers=headers).status_code != 200:
                 raise RuntimeError(f"{url} did not answer 200")
@@ -105,7 +110,7 @@ def main(quick=False):
     print("instructions per request (callgrind, one request at a time, Flask's test client):")
     bare = figures["bare"]
     for name, value in figures.items():
-        print(f"  {name:20s} {value:7.2f} M   {value / bare:5.1f} × the bare route")
+        print(f"  {name:26s} {value:7.2f} M   {value / bare:5.1f} × the bare route")
     return figures
 
 

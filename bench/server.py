@@ -142,6 +142,7 @@ def demo_file():
         yield path, demo_database(path)
 
 
-def serve_demo(path, root=ROOT, target="app:app"):
-    """`target` (the app of checkout `root`, or a bench variant of it) under gunicorn on the SQLite file."""
-    return gunicorn(target, {"DATABASE_URL": f"sqlite:///{path}"}, root)
+def serve_demo(path, root=ROOT, target="app:app", env=None):
+    """`target` (the app of checkout `root`, or a bench variant of it) under gunicorn on the SQLite file,
+    with `env` added to its environment."""
+    return gunicorn(target, {"DATABASE_URL": f"sqlite:///{path}", **(env or {})}, root)

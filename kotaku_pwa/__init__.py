@@ -73,6 +73,9 @@ def create_app(test_config=None):
     login.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    from . import remembered_pages
+
+    remembered_pages.init_app(app)  # before Flask-Compress: it keeps the compressed pages too
     compress.init_app(app)
 
     from . import bounds, storage, web
@@ -155,6 +158,9 @@ def _default_config(instance_path):
         # Days a work date may lie before the day the phone recorded it; None = no limit.
         "BACKDATE_WINDOW_DAYS": _int_or_none(os.environ.get("KOTAKU_BACKDATE_WINDOW_DAYS")),
         "SYNC_MAX_RECORDS": 500,
+        # Pages each server process remembers until a write changes what they show (remembered_pages.py):
+        # about 20-60 KB each as text, and as much again compressed; 0 remembers none.
+        "PAGE_MEMORY": int(os.environ.get("KOTAKU_PAGE_MEMORY") or 512),
         # Photos and signatures (storage.py): a folder, or s3://bucket/prefix for an S3-compatible store
         # whose address is S3_ENDPOINT_URL (none for AWS itself); its keys come from AWS_* variables.
         "IMAGE_STORE": os.environ.get("KOTAKU_IMAGE_STORE") or os.path.join(instance_path, "images"),

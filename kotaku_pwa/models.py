@@ -11,6 +11,7 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -148,6 +149,8 @@ class SessionUser(UserMixin):
     # the login loader, not stored).
     session_token = None
     kelurahan_ids = None
+    # The count of writes this user may see, read with the session (remembered_pages.py); None at sign-in.
+    pages_version = None
 
     @property
     def is_active(self):
@@ -208,6 +211,15 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(45), index=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class PageVersion(db.Model):
+    """How many transactions wrote to a kota's data (kota_id 0: to data of no one kota): the pages a
+    process remembers are kept under the sum their viewer may see (remembered_pages.py)."""
+
+    __tablename__ = "page_version"
+    kota_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AuditLog(db.Model):

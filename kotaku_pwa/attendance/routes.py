@@ -8,6 +8,7 @@ from .. import database, db, htmx
 from ..access import get_ksm, get_ksm_day, ksm_query
 from ..bounds import day_or_404
 from ..models import Attendance, Worker
+from ..remembered_pages import remembered
 from ..workdays import date_problem, default_day, today, week_of
 from ..workers.worker import worker_on_list
 from . import bp
@@ -36,6 +37,7 @@ def go(ksm_id):
 
 @bp.get("/<int:ksm_id>/<day>")
 @login_required
+@remembered
 def day(ksm_id, day):
     """The attendance day page: every worker of the KSM with a checkbox, one save."""
     work_day = _parse_day(day)

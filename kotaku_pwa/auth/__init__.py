@@ -9,6 +9,7 @@ from sqlalchemy import String, bindparam, cast, func
 from .. import database, db, formatting, login
 from ..database import READ_METHODS
 from ..models import User, UserSession, user_kelurahan, utcnow
+from ..remembered_pages import seen_version
 from .devices import device_label
 from .signed_in import SIGNED_IN_COLUMNS, SignedIn
 
@@ -27,10 +28,11 @@ login.login_message_category = "info"
 login.session_protection = "basic"
 
 
-# One statement for the session row, the columns of its user that pages read, and the ids of the user's
-# kelurahan (the scope): every page and every sync starts here (issue 14). Plain columns, not a User
-# object: building one through the ORM cost more than the statement (`SignedIn` below). The ids come as
-# one string: joining the kelurahan rows themselves cost more than the rest of the sign-in check.
+# One statement for the session row, the columns of its user that pages read, the ids of the user's
+# kelurahan (the scope) and the count of writes the user may see (remembered_pages.py): every page and
+# every sync starts here (issue 14). Plain columns, not a User object: building one through the ORM
+# cost more than the statement (`SignedIn` below). The ids come as one string: joining the kelurahan
+# rows themselves cost more than the rest of the sign-in check.
 # Built once: building a statement costs more than running it.
 _user = User.__table__
 SIGNED_IN = (
@@ -42,6 +44,7 @@ SIGNED_IN = (
         db.select(func.aggregate_strings(cast(user_kelurahan.c.kelurahan_id, String), ","))
         .where(user_kelurahan.c.user_id == _user.c.id)
         .scalar_subquery(),
+        seen_version(_user),
     )
     .select_from(_user)
     .join(UserSession, UserSession.user_id == _user.c.id)
@@ -59,7 +62,7 @@ def load_user(token):
     idle = timedelta(seconds=config["SESSION_IDLE_TIMEOUT"])
     if row is None:
         return None
-    *columns, session_id, created_at, last_seen_at, ids = row
+    *columns, session_id, created_at, last_seen_at, ids, pages_version = row
     user = SignedIn(*columns)
     if not user.active or created_at < now - lifetime:
         return None
@@ -71,6 +74,7 @@ def load_user(token):
         # Written at most every few minutes: one write per request would crowd SQLite.
         _write_apart(db.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
     user.session_token = token
+    user.pages_version = pages_version
     user.kelurahan_ids = frozenset(int(i) for i in ids.split(",")) if ids else frozenset()
     return user
 

@@ -10,6 +10,7 @@ from .. import db, stages, vocabulary
 from ..access import get_kelurahan, get_ksm, kelurahan_query, may
 from ..models import Kecamatan, Kelurahan, Payment, Worker
 from ..payments import queries as payment_queries  # a module: payments.queries imports the read model
+from ..remembered_pages import remembered
 from ..safetext import cell
 from ..workdays import today
 from . import bp, charts, figures, xlsx
@@ -44,6 +45,7 @@ def _figures():
 
 @bp.get("/")
 @may("review")
+@remembered
 def index():
     """Every kelurahan in scope with its figures, those needing attention first, and the charts."""
     rows, filters, kecamatan = _figures()

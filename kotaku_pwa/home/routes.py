@@ -7,6 +7,7 @@ from ..dashboard.figures import kelurahan_figures
 from ..models import Worker
 from ..payments.locks import returned_periods
 from ..payments.queries import flagged_payments
+from ..remembered_pages import remembered
 from ..roles import ROLES, allows, scope_of
 from ..workdays import default_day, today
 from ..workers.routes import outside_kota
@@ -15,6 +16,7 @@ from . import bp
 
 @bp.get("/")
 @login_required
+@remembered
 def index():
     """The signed-in user's home page: their area and what to do next."""
     day = today(current_app.config["TIMEZONE"])

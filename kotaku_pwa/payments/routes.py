@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from .. import audit, db, storage
 from ..access import get_ksm, get_ksm_and_state, ksm_query, may, place_of, user_scope
 from ..models import Payment, PaymentReversal
+from ..remembered_pages import remembered
 from ..roles import allows
 from ..scope import can_read, can_write
 from ..terbilang import rupiah_words
@@ -39,6 +40,7 @@ def current(ksm_id):
 
 @bp.get("/<int:ksm_id>/<start>")
 @login_required
+@remembered
 def period(ksm_id, start):
     """The wage list of one period: HOK × rate per worker, paid or not, with totals."""
     ksm, start, end, state = _period(ksm_id, start)
