@@ -215,7 +215,7 @@ class LoginAttempt(db.Model):
 
 class PageVersion(db.Model):
     """How many transactions wrote to a kota's data (kota_id 0: to data of no one kota): the pages a
-    process remembers are kept under the sum their viewer may see (remembered_pages.py)."""
+    process remembers are kept under the counters their viewer may see (remembered_pages.py)."""
 
     __tablename__ = "page_version"
     kota_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

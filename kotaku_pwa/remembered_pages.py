@@ -14,10 +14,10 @@ How a process knows, without any message between processes: the database counts 
   together. The writer's kotas are those of their scope (the kota, the kelurahan or the KSM of
   roles.py): every write is checked against that scope (scope.can_write). A writer whose scope is
   everything, or who is no signed-in user (the command line, a migration), counts on counter 0.
-- Reading: every request's sign-in statement (auth.SIGNED_IN) also reads the sum of the counters its
+- Reading: every request's sign-in statement (auth.SIGNED_IN) also reads the counters its
   user may see: counter 0 and those of the user's kotas, all of them for a scope of everything
-  (`seen_version`). A page is remembered under that sum. A write another process commits changes the
-  sum of everyone who may see it, and their next request renders the page afresh.
+  (`seen_version`). A page is remembered under those counters. A write another process commits
+  changes them for everyone who may see it, and their next request renders the page afresh.
 
 Never remembered: any method but GET, an answer that is not a page rendered to text (a redirect, an
 error, a file), a request while the session carries a flashed message. `PAGE_MEMORY` pages are kept per
@@ -31,7 +31,7 @@ from functools import wraps
 
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import event, func, literal_column, or_, select
+from sqlalchemy import String, cast, event, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import db
@@ -77,8 +77,9 @@ def kotas_of(user_id, ksm_id):
 
 
 def seen_version(user):
-    """The sum of the counters of writes that a user (the `user` table of an outer statement) may see:
-    a scalar subquery for the sign-in statement."""
+    """The counters of writes that a user (the `user` table of an outer statement) may see, as one
+    string of "<kota id>:<count>" (in no set order): a scalar subquery for the sign-in statement.
+    Not their sum: moved to another kota, a user could see a sum equal to the one before."""
     # Constants written into the statement: a parameter expanded on every run costs more than the read.
     seen = or_(
         _version.c.kota_id == literal_column(str(EVERYTHING)),
@@ -86,7 +87,13 @@ def seen_version(user):
         *(user.c.role == literal_column(f"'{role}'") for role in EVERYWHERE),
         _version.c.kota_id.in_(kotas_of(user.c.id, user.c.ksm_id)),
     )
-    return select(func.coalesce(func.sum(_version.c.n), literal_column("0"))).where(seen).scalar_subquery()
+    counter = cast(_version.c.kota_id, String) + literal_column("':'") + cast(_version.c.n, String)
+    return select(func.aggregate_strings(counter, ",")).where(seen).scalar_subquery()
+
+
+def counters(seen):
+    """The version a page is remembered under: the user's counters as `seen_version` read them."""
+    return frozenset(seen.split(",")) if seen else frozenset()
 
 
 def init_app(app):

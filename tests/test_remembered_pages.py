@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from kotaku_pwa import create_app, db, remembered_pages
-from kotaku_pwa.models import PageVersion, Worker
+from kotaku_pwa.models import PageVersion, User, Worker
 from tests.conftest import Auth
 from tests.factories import PASSWORD, make_kelurahan, make_kota, make_ksm, make_user, nik, worker_record
 from tests.test_query_count import counted
@@ -102,6 +102,32 @@ def test_writes_in_another_kota_leave_a_kotas_pages_remembered(demo, auth, app):
     assert send_one(auth, worker_record(ksm().id, nik=nik(serial=8)))["status"] == "created"
     for name, viewer in viewers.items():
         assert _statements(viewer, urls[name])[1] > 1, name
+
+
+def _set_counter(kota_id, n):
+    """A counter set outright (a write to page_version itself is not counted)."""
+    db.session.execute(db.delete(PageVersion).where(PageVersion.kota_id == kota_id))
+    db.session.add(PageVersion(kota_id=kota_id, n=n))
+    db.session.commit()
+
+
+def test_a_user_moved_to_another_kota_never_gets_the_pages_of_the_old_one(demo, auth):
+    """Found by a walk through the app: counters that add up to what they did before the move."""
+    bima = make_kota("Bima")
+    db.session.commit()
+    askot = db.session.scalar(db.select(User).where(User.username == "askot"))
+    mataram = askot.kota_id
+    _set_counter(remembered_pages.EVERYTHING, 10)
+    _set_counter(mataram, 5)
+    sign_in(auth, "askot")
+    page, _ = _seen(auth, "/")
+    assert "Tanjung Karang" in page
+    askot.kota_id = bima.id  # as the admin screen does; the user's sessions go on
+    db.session.commit()
+    _set_counter(remembered_pages.EVERYTHING, 15)  # the sum the user saw before: 10 + 5
+    page, statements = _statements(auth, "/")
+    assert statements > 1
+    assert "Tanjung Karang" not in page
 
 
 def test_each_signed_in_device_and_each_kind_of_request_has_its_own_page(demo, auth, app):

@@ -9,7 +9,7 @@ from sqlalchemy import String, bindparam, cast, func
 from .. import database, db, formatting, login
 from ..database import READ_METHODS
 from ..models import User, UserSession, user_kelurahan, utcnow
-from ..remembered_pages import seen_version
+from ..remembered_pages import counters, seen_version
 from .devices import device_label
 from .signed_in import SIGNED_IN_COLUMNS, SignedIn
 
@@ -74,7 +74,7 @@ def load_user(token):
         # Written at most every few minutes: one write per request would crowd SQLite.
         _write_apart(db.update(UserSession).where(UserSession.id == session_id).values(last_seen_at=now))
     user.session_token = token
-    user.pages_version = pages_version
+    user.pages_version = counters(pages_version)
     user.kelurahan_ids = frozenset(int(i) for i in ids.split(",")) if ids else frozenset()
     return user
 
