@@ -30,6 +30,7 @@ from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, g, has_request_context, request, session
+from flask.globals import request_ctx
 from flask_login import current_user
 from sqlalchemy import String, bindparam, cast, event, func, literal_column, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -218,7 +219,7 @@ def remembered(view):
         found = pages.get(key)
         if found is None:
             found = view(**values)
-            if not isinstance(found, str):
+            if not isinstance(found, str) or request_ctx.flashes:  # a message flashed by the view itself
                 return found
             pages.set(key, found)
         g.remembered_page = key  # Flask-Compress keeps what it makes of the page under it too

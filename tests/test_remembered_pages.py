@@ -5,8 +5,10 @@ anyone who may change what it shows, in this process or another, makes the next 
 from datetime import date
 
 import pytest
+from flask import flash
 
 from kotaku_pwa import create_app, db, remembered_pages
+from kotaku_pwa.attendance import routes as attendance_routes
 from kotaku_pwa.models import PageVersion, User, Worker
 from tests.conftest import Auth
 from tests.factories import PASSWORD, make_kelurahan, make_kota, make_ksm, make_user, nik, worker_record
@@ -155,6 +157,17 @@ def test_a_page_carrying_a_flashed_message_is_not_remembered(demo, auth):
     assert "Tersimpan." in page
     again, statements = _statements(auth, _day())
     assert "Tersimpan." not in again and statements > 1
+
+
+def test_a_page_that_flashes_a_message_itself_is_not_remembered(demo, auth, monkeypatch):
+    sign_in(auth, "bendahara")
+    auth.client.get(_day())
+    loader = attendance_routes.get_ksm_day
+    with monkeypatch.context() as patched:
+        patched.setattr(attendance_routes, "get_ksm_day", lambda *a: flash("Baru saja.") or loader(*a))
+        assert "Baru saja." in _statements(auth, _day())[0]
+    page, statements = _statements(auth, _day())
+    assert "Baru saja." not in page and statements > 1
 
 
 def test_writes_are_counted_for_the_writers_kotas_and_with_the_data(demo, auth):
