@@ -149,7 +149,7 @@ class SessionUser(UserMixin):
     # the login loader, not stored).
     session_token = None
     kelurahan_ids = None
-    # The count of writes this user may see, read with the session (remembered_pages.py); None at sign-in.
+    # The counters of writes this user may see, read with the session (remembered_pages.py); None at sign-in.
     pages_version = None
 
     @property

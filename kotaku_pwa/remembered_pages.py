@@ -47,11 +47,9 @@ NOT_SHOWN = {"user_session", "login_attempt", "page_version"}
 EVERYWHERE = [name for name, role in ROLES.items() if role.scope == "all"]
 # The table a statement writes to (no match: a read, or a WITH, which may write too).
 _WRITE = re.compile(r'\s*(?:(?:INSERT(?:\s+OR\s+\w+)?|REPLACE)\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
-# What changes no data: reads, transaction control, settings, the schema.
+# What changes no data: reads, transaction control, settings; and changes of the schema.
 _NO_DATA = re.compile(
-    r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET|RESET|EXPLAIN|ANALYZE|VACUUM"
-    r"|CREATE|ALTER|DROP)\b",
-    re.I,
+    r"\s*(?:SELECT|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET|RESET|EXPLAIN|ANALYZE|VACUUM)\b", re.I
 )
 _SCHEMA = re.compile(r"\s*(?:CREATE|ALTER|DROP)\b", re.I)
 _WITH = re.compile(r"\s*WITH\b", re.I)
@@ -100,7 +98,7 @@ def counters(seen):
 def init_app(app):
     """Count writes on the app's engine; `PAGE_MEMORY` pages remembered per process, each also as
     Flask-Compress compressed it (its cache: the same pages in each encoding a browser asked for)."""
-    compressed = Pages(app.config["PAGE_MEMORY"])
+    compressed = CompressedPages(app.config["PAGE_MEMORY"])
     app.extensions["remembered_pages"] = Pages(app.config["PAGE_MEMORY"], compressed)
     app.config["COMPRESS_CACHE_BACKEND"] = lambda: compressed  # read by compress.init_app, after this
     app.config["COMPRESS_CACHE_KEY"] = lambda request: g.get("remembered_page")
@@ -123,7 +121,7 @@ def _changes_pages(statement) -> bool:
     """True for a statement that may change what a page shows: a write to any table but `NOT_SHOWN`,
     and any statement not known to change no data. Changes of the schema are not counted (a
     migration's changes of data are)."""
-    if _NO_DATA.match(statement):
+    if _NO_DATA.match(statement) or _SCHEMA.match(statement):
         return False
     table = _WRITE.match(statement)
     if table is not None:
@@ -171,8 +169,7 @@ _COUNT = {  # one more on a kota's counter, by dialect (True: PostgreSQL)
 
 
 class Pages:
-    """The remembered pages of one process: key -> page text (or, for Flask-Compress, "<encoding>;<key>"
-    -> its bytes), least recently used dropped first. A key of no remembered page is never kept."""
+    """The remembered pages of one process: key -> page text, least recently used dropped first."""
 
     def __init__(self, size, compressed=None):
         self.size = size
@@ -181,8 +178,6 @@ class Pages:
         self._lock = threading.Lock()  # a gthread worker serves several requests at once
 
     def get(self, key):
-        if key is None or key.__class__ is str and key.endswith(";None"):
-            return None
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
@@ -190,8 +185,6 @@ class Pages:
             return page
 
     def set(self, key, page):
-        if key is None or key.__class__ is str and key.endswith(";None"):
-            return
         with self._lock:
             self._pages[key] = page
             while len(self._pages) > self.size:
@@ -203,8 +196,17 @@ class Pages:
         if self.compressed is not None:
             self.compressed.clear()
 
-    def __len__(self):
-        return len(self._pages)
+
+class CompressedPages(Pages):
+    """Flask-Compress's cache: "<encoding>;<key>" -> the remembered page's bytes. Flask-Compress asks
+    for every answer it compresses; an answer that is no remembered page comes as "<encoding>;None"."""
+
+    def get(self, key):
+        return None if key.endswith(";None") else super().get(key)
+
+    def set(self, key, page):
+        if not key.endswith(";None"):
+            super().set(key, page)
 
 
 def remembered(view):
@@ -239,7 +241,7 @@ def _key():
     return (
         user.session_token,
         user.pages_version,
-        session.get("csrf_token"),
+        session.get(current_app.config["WTF_CSRF_FIELD_NAME"]),
         request.script_root,
         request.full_path,
         headers.get("HX-Request"),

@@ -29,7 +29,7 @@ login.session_protection = "basic"
 
 
 # One statement for the session row, the columns of its user that pages read, the ids of the user's
-# kelurahan (the scope) and the count of writes the user may see (remembered_pages.py): every page and
+# kelurahan (the scope) and the counters of writes the user may see (remembered_pages.py): every page and
 # every sync starts here (issue 14). Plain columns, not a User object: building one through the ORM
 # cost more than the statement (`SignedIn` below). The ids come as one string: joining the kelurahan
 # rows themselves cost more than the rest of the sign-in check.
